@@ -1,0 +1,108 @@
+package futures
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// taskCtx is the context a task's function receives. It lives inside the future,
+// so a task that never looks at its ctx's Done channel costs no allocation for it.
+//
+// It is canceled when the submit ctx is, when the running task is canceled (cause
+// ErrCanceled), by ShutdownNow (cause ErrShutdown), and once the function returns.
+// Until someone asks for Done, these are only recorded; the first call to Done (or
+// to Err or Value once one of them happened) makes a real context from
+// context.WithCancelCause(parent), so that context.Cause and derived contexts work
+// as they do on any standard context.
+type taskCtx struct {
+	parent context.Context
+	p      *pool
+
+	live    atomic.Bool // ctx and cancel are set, and never change again
+	stopped atomic.Bool // cause is set
+	mu      sync.Mutex
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	cause   error
+}
+
+// taskKey finds the running task of executor p in a ctx.
+type taskKey struct{ p *pool }
+
+// Deadline returns the submit ctx's deadline.
+func (c *taskCtx) Deadline() (time.Time, bool) { return c.parent.Deadline() }
+
+// Done returns a channel closed when the task's ctx is canceled.
+func (c *taskCtx) Done() <-chan struct{} { return c.real().Done() }
+
+// Err returns nil until the task's ctx is canceled, then context.Canceled or
+// context.DeadlineExceeded.
+func (c *taskCtx) Err() error {
+	if c.live.Load() {
+		return c.ctx.Err()
+	}
+	if !c.stopped.Load() && !c.p.now.Load() {
+		return c.parent.Err()
+	}
+	return c.real().Err()
+}
+
+// Value returns the submit ctx's value for key; the task itself for its own key.
+func (c *taskCtx) Value(key any) any {
+	if k, ok := key.(taskKey); ok && k.p == c.p {
+		return c
+	}
+	if c.live.Load() {
+		return c.ctx.Value(key)
+	}
+	if !c.stopped.Load() && !c.p.now.Load() {
+		return c.parent.Value(key)
+	}
+	return c.real().Value(key)
+}
+
+// String names the context, as the standard contexts do.
+func (c *taskCtx) String() string { return "futures.taskCtx" }
+
+// real returns the standard context that carries the task's cancellation, making
+// it on the first call.
+func (c *taskCtx) real() context.Context {
+	if c.live.Load() {
+		return c.ctx
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithCancelCause(c.parent)
+		switch {
+		case c.cause != nil:
+			c.cancel(c.cause)
+		case !c.p.track(c):
+			c.cancel(c.p.errShutdown)
+		}
+		c.live.Store(true)
+	}
+	return c.ctx
+}
+
+// stop cancels the task's ctx with cause, unless it was canceled already. With
+// eager, the real context is made first, so that cause wins over a later
+// cancellation of the submit ctx.
+func (c *taskCtx) stop(cause error, eager bool) {
+	if eager {
+		c.real()
+	}
+	c.mu.Lock()
+	if c.cause == nil {
+		c.cause = cause
+		c.stopped.Store(true)
+	}
+	live := c.ctx != nil
+	c.mu.Unlock()
+	if live {
+		c.cancel(cause)
+		c.p.untrack(c)
+	}
+}

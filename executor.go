@@ -1,0 +1,192 @@
+package futures
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+)
+
+// Executor is a fixed-size pool of worker goroutines that run submitted tasks
+// from one bounded queue, first in, first out.
+//
+// An Executor is safe for concurrent use; create one with [New], share it, and
+// shut it down with [Executor.Shutdown], [Executor.ShutdownNow] or
+// [Executor.Close]. The workers are the executor's own: Shutdown returns nil only
+// once every one of them has exited. An Executor that becomes unreachable without
+// being shut down is shut down by the garbage collector (its queued tasks still
+// run), but only Shutdown says when that is done.
+type Executor struct {
+	p *pool
+}
+
+// New starts an executor with a fixed number of workers that consume a buffered
+// task channel of [DefaultQueueSize] slots (see [WithQueueSize]). It panics if
+// workers < 1.
+//
+// For I/O-bound tasks, size the pool by how many calls the services behind them
+// should see at once (tens to hundreds of workers cost little: a goroutine
+// each); for CPU-bound tasks, use runtime.GOMAXPROCS(0).
+func New(workers int, opts ...Option) *Executor {
+	if workers < 1 {
+		panic("futures: New called with fewer than 1 worker")
+	}
+	c := config{queue: -1}
+	for _, opt := range opts {
+		if opt == nil {
+			panic("futures: New called with a nil Option")
+		}
+		opt(&c)
+	}
+	p := newPool(workers, c)
+	e := &Executor{p: p}
+	runtime.AddCleanup(e, (*pool).stop, p)
+	return e
+}
+
+func (e *Executor) pool() *pool {
+	if e == nil {
+		panic("futures: nil *Executor")
+	}
+	return e.p
+}
+
+// Submit schedules fn on e and returns its future at once. It blocks only while
+// the queue is full (backpressure) and gives up when ctx is done or the executor
+// shuts down; then the returned future is already Canceled and its error says
+// why: the cause of ctx ([context.Cause]), [ErrShutdown], or an [ErrBroken] error.
+//
+// The ctx passed to fn carries ctx's values and deadline, and is canceled when ctx
+// is, when the future is canceled ([Future.Cancel]), by [Executor.ShutdownNow],
+// and once fn returns: do not keep it. A task whose ctx is done before a worker
+// reaches it never runs; its future ends Canceled with the cause of ctx.
+//
+// A task that submits to its own executor must pass the ctx it was given: then a
+// Submit that finds the queue full runs fn at once in the calling task instead of
+// blocking, so nested work cannot deadlock the pool.
+//
+// Submit panics if ctx, e or fn is nil.
+func Submit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) *Future[T] {
+	f := prepare(ctx, e, fn, "Submit")
+	if err := f.ctx.p.submit(ctx, f, block); err != nil {
+		var zero T
+		f.finish(Canceled, zero, err)
+	}
+	return f
+}
+
+// TrySubmit is Submit that never blocks: it returns a nil future and
+// [ErrQueueFull] when the queue is full, [ErrShutdown] after shutdown began, the
+// cause of ctx when ctx is done, or an [ErrBroken] error when the executor is
+// broken. It panics if ctx, e or fn is nil.
+func TrySubmit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) (*Future[T], error) {
+	f := prepare(ctx, e, fn, "TrySubmit")
+	if err := f.ctx.p.submit(ctx, f, try); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Go is [Submit] for work with no result.
+func (e *Executor) Go(ctx context.Context, fn func(ctx context.Context) error) *Future[struct{}] {
+	if fn == nil {
+		panic("futures: Go called with a nil function")
+	}
+	return Submit(ctx, e, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, fn(ctx)
+	})
+}
+
+// prepare checks a submission's arguments and makes its future.
+func prepare[T any](ctx context.Context, e *Executor, fn func(context.Context) (T, error), caller string) *Future[T] {
+	p := e.pool()
+	if ctx == nil {
+		panic("futures: " + caller + " called with a nil Context")
+	}
+	if fn == nil {
+		panic("futures: " + caller + " called with a nil function")
+	}
+	return newFuture(ctx, p, fn)
+}
+
+// Shutdown stops accepting tasks, lets queued and running tasks finish, and waits
+// for the workers to exit or for ctx to be done (then it returns ctx.Err() and the
+// drain goes on in the background). A Submit blocked on a full queue returns at
+// once with a future Canceled with [ErrShutdown]. Shutdown is safe to call more
+// than once and from many goroutines; each call waits.
+//
+// Called from a task of e, Shutdown begins the shutdown and returns
+// [ErrShutdownInTask] at once, since a task cannot wait for its own worker.
+func (e *Executor) Shutdown(ctx context.Context) error {
+	return e.pool().shutdown(ctx, false)
+}
+
+// ShutdownNow is Shutdown that also cancels every queued task (its future ends
+// Canceled with [ErrShutdown]) and cancels the ctx of every running task (cause
+// ErrShutdown). Tasks that ignore their ctx still run to the end.
+func (e *Executor) ShutdownNow(ctx context.Context) error {
+	return e.pool().shutdown(ctx, true)
+}
+
+// Close is Shutdown(context.Background()); it makes `defer e.Close()` the Go
+// spelling of Python's `with ThreadPoolExecutor(...) as executor:`.
+func (e *Executor) Close() error {
+	return e.Shutdown(context.Background())
+}
+
+// Workers returns the fixed number of workers.
+func (e *Executor) Workers() int { return e.pool().workers }
+
+// Stats returns the executor's counters. Each is read atomically, but not all at
+// one instant: while tasks move, the sums may be off by the tasks in flight. Once
+// Shutdown has returned nil, Submitted == Succeeded + Failed + Canceled.
+func (e *Executor) Stats() Stats {
+	p := e.pool()
+	c := &p.stats
+	return Stats{
+		Workers:   p.workers,
+		Running:   int(c.running.Load()),
+		Queued:    len(p.tasks),
+		Submitted: c.submitted.Load(),
+		Succeeded: c.succeeded.Load(),
+		Failed:    c.failed.Load(),
+		Panicked:  c.panicked.Load(),
+		Canceled:  c.canceled.Load(),
+		Rejected:  c.rejected.Load(),
+	}
+}
+
+// Stats is a snapshot of an executor's counters; see [Executor.Stats].
+type Stats struct {
+	Workers   int    // the fixed pool size
+	Running   int    // tasks running now
+	Queued    int    // tasks waiting in the queue now, canceled ones included
+	Submitted uint64 // tasks accepted into the queue (or run in the submitter)
+	Succeeded uint64 // finished with a nil error
+	Failed    uint64 // finished with an error, panics included
+	Panicked  uint64 // the part of Failed that panicked
+	Canceled  uint64 // accepted, then never ran: Cancel, ctx done, ShutdownNow or broken
+	Rejected  uint64 // refused: queue full, ctx done, shutdown begun, or broken
+}
+
+type counters struct {
+	running   atomic.Int64
+	submitted atomic.Uint64
+	succeeded atomic.Uint64
+	failed    atomic.Uint64
+	panicked  atomic.Uint64
+	canceled  atomic.Uint64
+	rejected  atomic.Uint64
+}
+
+// count records a finished task.
+func (c *counters) count(err error, panicked bool) {
+	switch {
+	case err == nil:
+		c.succeeded.Add(1)
+	case panicked:
+		c.panicked.Add(1)
+		fallthrough
+	default:
+		c.failed.Add(1)
+	}
+}

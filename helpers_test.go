@@ -1,0 +1,66 @@
+package futures_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed72edde46/futures"
+)
+
+// newExecutor returns an executor that the test closes when it ends.
+func newExecutor(t testing.TB, workers int, opts ...futures.Option) *futures.Executor {
+	t.Helper()
+	e := futures.New(workers, opts...)
+	t.Cleanup(func() { require.NoError(t, e.Close()) })
+	return e
+}
+
+// gate holds tasks until it is opened, and tells when they have started.
+type gate struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func newGate() *gate {
+	return &gate{started: make(chan struct{}, 1024), release: make(chan struct{})}
+}
+
+// task returns a task that signals its start, waits for the gate, and returns v.
+func gateTask[T any](g *gate, v T) func(context.Context) (T, error) {
+	return func(context.Context) (T, error) {
+		g.started <- struct{}{}
+		<-g.release
+		return v, nil
+	}
+}
+
+func (g *gate) open() { close(g.release) }
+
+// waitStarted waits until n tasks have started.
+func (g *gate) waitStarted(t testing.TB, n int) {
+	t.Helper()
+	for range n {
+		<-g.started
+	}
+}
+
+// requirePanics requires fn to panic with a message that starts "futures: ".
+func requirePanics(t *testing.T, fn func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		require.NotNil(t, r, "did not panic")
+		msg, ok := r.(string)
+		require.True(t, ok, "panic value %#v is not a string", r)
+		require.True(t, strings.HasPrefix(msg, "futures: "), "panic message %q", msg)
+	}()
+	fn()
+}
+
+func value[T any](v T) func(context.Context) (T, error) {
+	return func(context.Context) (T, error) { return v, nil }
+}

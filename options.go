@@ -1,0 +1,54 @@
+package futures
+
+// Option configures an [Executor]; pass options to [New].
+type Option func(*config)
+
+type config struct {
+	queue int // -1: the default
+	init  func(worker int) error
+	name  string
+}
+
+// DefaultQueueSize is the capacity of an executor's task queue when [WithQueueSize]
+// is not given, unless the executor has more workers than this; then the queue
+// holds as many tasks as there are workers. It is large enough that a burst of
+// submissions from one request rarely blocks, and small enough (16 bytes a slot)
+// that a flood of work is held back by [Submit] rather than buffered without end.
+const DefaultQueueSize = 1024
+
+func (c config) queueSize(workers int) int {
+	if c.queue >= 0 {
+		return c.queue
+	}
+	return max(DefaultQueueSize, workers)
+}
+
+// WithQueueSize sets the capacity of the task queue: how many submitted tasks may
+// wait for a worker before [Submit] blocks and [TrySubmit] fails. With 0, every
+// Submit hands its task straight to an idle worker. It panics if n is negative.
+func WithQueueSize(n int) Option {
+	if n < 0 {
+		panic("futures: WithQueueSize called with a negative size")
+	}
+	return func(c *config) { c.queue = n }
+}
+
+// WithWorkerInit sets a function that each worker runs once as it starts, before
+// its first task, with the worker's number from 0 to workers-1; use it for
+// per-worker set-up such as a connection. If fn returns an error or panics, the
+// executor is broken: the tasks it has queued, and every task submitted later,
+// end Canceled with an error that matches both [ErrBroken] and fn's error, and
+// shutdown still drains and returns. It panics if fn is nil.
+func WithWorkerInit(fn func(worker int) error) Option {
+	if fn == nil {
+		panic("futures: WithWorkerInit called with a nil function")
+	}
+	return func(c *config) { c.init = fn }
+}
+
+// WithName names the executor: its workers carry the pprof labels
+// futures.executor=name and futures.worker=N, so profiles show which pool did the
+// work, and the errors it makes ([ErrShutdown], [ErrBroken]) name it.
+func WithName(name string) Option {
+	return func(c *config) { c.name = name }
+}
