@@ -30,11 +30,12 @@ func TestBadInputPanics(t *testing.T) {
 		"nil Option":          func() { futures.New(1, nil) },
 		"Submit nil fn":       func() { futures.Submit(ctx, e, nilFn) },
 		"Submit nil executor": func() { futures.Submit(ctx, nilExec, value(1)) },
-		"Submit nil ctx":      func() { futures.Submit(nil, e, value(1)) }, //nolint:staticcheck // the nil ctx is the point
-		"TrySubmit nil fn":    func() { _, _ = futures.TrySubmit(ctx, e, nilFn) },
-		"Go nil fn":           func() { e.Go(ctx, nil) },
-		"Shutdown nil":        func() { _ = nilExec.Shutdown(ctx) },
-		"Stats nil":           func() { nilExec.Stats() },
+		//lint:ignore SA1012 a nil ctx is what this case tests
+		"Submit nil ctx":   func() { futures.Submit(nil, e, value(1)) },
+		"TrySubmit nil fn": func() { _, _ = futures.TrySubmit(ctx, e, nilFn) },
+		"Go nil fn":        func() { e.Go(ctx, nil) },
+		"Shutdown nil":     func() { _ = nilExec.Shutdown(ctx) },
+		"Stats nil":        func() { nilExec.Stats() },
 	}
 	for name, fn := range cases {
 		t.Run(name, func(t *testing.T) { requirePanics(t, fn) })

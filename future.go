@@ -268,11 +268,10 @@ func (f *Future[T]) run() bool {
 // runInline runs f in the caller when ctx is the ctx of a task of f's executor
 // and no worker has started f; it reports whether f is finished when it returns.
 func (f *Future[T]) runInline(ctx context.Context) bool {
-	if !f.ctx.p.insideTask(ctx) {
-		return false
-	}
-	return f.run()
+	return f.ctx.p.insideTask(ctx) && f.run()
 }
+
+func (f *Future[T]) owner() *pool { return f.ctx.p }
 
 // execute calls fn and finishes the future with what it returned, with a
 // *PanicError if it panicked, or with ErrGoexit if it called runtime.Goexit.

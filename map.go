@@ -1,0 +1,199 @@
+package futures
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"runtime/debug"
+	"sync/atomic"
+)
+
+// IndexError is the error [Map] returns when fn fails for one of its inputs.
+type IndexError struct {
+	Index int   // the input's index
+	Err   error // what fn returned, or a *PanicError
+}
+
+// Error names the index and the cause.
+func (e *IndexError) Error() string { return fmt.Sprintf("futures: Map item %d: %v", e.Index, e.Err) }
+
+// Unwrap returns the cause.
+func (e *IndexError) Unwrap() error { return e.Err }
+
+// Map runs fn over inputs on e and returns the results in input order. On the
+// first failure in time it cancels the items not yet finished (those not started
+// never run), waits for the running ones to return, and returns nil and an
+// [*IndexError] that names the item's index and wraps the cause. If ctx is done
+// before every item succeeded, Map returns nil and ctx.Err().
+//
+// Map does not make a future per item: it submits one task per worker (at most
+// len(inputs)), and each takes the next index until none is left, so an item
+// costs tens of nanoseconds on top of fn. A panic in fn fails its item with a
+// [*PanicError]. Called from a task with its ctx, Map runs its tasks in the
+// caller when no worker is free, so a Map inside a Map cannot deadlock.
+//
+// Map panics if ctx, e or fn is nil.
+func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx context.Context, in In) (Out, error)) ([]Out, error) {
+	p := e.pool()
+	if ctx == nil || fn == nil {
+		panic("futures: Map called with a nil Context or function")
+	}
+	out := make([]Out, len(inputs))
+	if len(inputs) == 0 {
+		return out, nil
+	}
+	mctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	m := &mapper[In, Out]{in: inputs, out: out, fn: fn, cancel: cancel}
+	runners := make([]*Future[struct{}], min(len(inputs), p.workers))
+	for r := range runners {
+		runners[r] = Submit(mctx, e, m.run)
+	}
+	wait := context.WithoutCancel(ctx) // never gives up, but can run runners inline
+	var runErr error
+	for _, f := range runners {
+		if _, err := f.Result(wait); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	failed := m.failed.Load()
+	switch {
+	case failed == nil && runErr == nil:
+		return out, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case failed != nil:
+		return nil, failed
+	default: // a runner was refused (shutdown) or called runtime.Goexit
+		return nil, runErr
+	}
+}
+
+// mapper hands out the indices of a Map's inputs to its runners.
+type mapper[In, Out any] struct {
+	in     []In
+	out    []Out
+	fn     func(context.Context, In) (Out, error)
+	next   atomic.Int64
+	failed atomic.Pointer[IndexError]
+	cancel context.CancelCauseFunc
+}
+
+// run is one runner: it maps inputs until none is left, the Map's ctx is
+// canceled, or an item fails.
+func (m *mapper[In, Out]) run(ctx context.Context) (struct{}, error) {
+	for {
+		if ctx.Err() != nil {
+			return struct{}{}, context.Cause(ctx)
+		}
+		i := int(m.next.Add(1) - 1)
+		if i >= len(m.in) {
+			return struct{}{}, nil
+		}
+		v, err := m.call(ctx, i)
+		if err != nil {
+			ie := &IndexError{Index: i, Err: err}
+			if m.failed.CompareAndSwap(nil, ie) {
+				m.cancel(ie)
+			}
+			return struct{}{}, ie
+		}
+		m.out[i] = v
+	}
+}
+
+// call runs fn on item i, turning a panic into a *PanicError.
+func (m *mapper[In, Out]) call(ctx context.Context, i int) (v Out, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return m.fn(ctx, m.in[i])
+}
+
+// DefaultWindow is how many items [MapSeq] keeps in flight per worker.
+const DefaultWindow = 2
+
+// MapSeq is the lazy, streaming Map: it pulls inputs only as a window of
+// 2 × e.Workers() in-flight tasks allows ([DefaultWindow] per worker), yields each
+// (result, error) in input order, and goes on after an item's error. Inputs may
+// be infinite.
+//
+// Breaking out of the loop cancels the in-flight tasks and waits for them before
+// the loop statement ends. When ctx ends, the sequence cancels the in-flight tasks
+// too, yields (zero, ctx.Err()) once and stops. An item whose task returns a ctx
+// error of its own (say, its own deadline) is only that item's error.
+//
+// Called from a task with its ctx, MapSeq runs items in the caller when no worker
+// is free. MapSeq panics if ctx, e, inputs or fn is nil.
+func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], fn func(ctx context.Context, in In) (Out, error)) iter.Seq2[Out, error] {
+	p := e.pool()
+	if ctx == nil || inputs == nil || fn == nil {
+		panic("futures: MapSeq called with a nil Context, sequence or function")
+	}
+	return func(yield func(Out, error) bool) {
+		s := &stream[Out]{ring: make([]*Future[Out], DefaultWindow*p.workers)}
+		mctx, cancel := context.WithCancelCause(ctx)
+		defer s.stop(cancel)
+		for in := range inputs {
+			if ctx.Err() != nil || s.full() && !s.emit(ctx, yield) {
+				break
+			}
+			s.push(Submit(mctx, e, func(ctx context.Context) (Out, error) { return fn(ctx, in) }))
+		}
+		for !s.broken && s.n > 0 && s.emit(ctx, yield) {
+		}
+		if ctx.Err() != nil && !s.broken {
+			s.stop(cancel)
+			var zero Out
+			yield(zero, ctx.Err())
+		}
+	}
+}
+
+// stream is MapSeq's window: a ring of the in-flight futures, oldest first.
+type stream[Out any] struct {
+	ring    []*Future[Out]
+	head, n int
+	broken  bool // the consumer broke out of the loop
+}
+
+func (s *stream[Out]) full() bool { return s.n == len(s.ring) }
+
+func (s *stream[Out]) push(f *Future[Out]) {
+	s.ring[(s.head+s.n)%len(s.ring)] = f
+	s.n++
+}
+
+func (s *stream[Out]) pop() *Future[Out] {
+	f := s.ring[s.head]
+	s.ring[s.head] = nil
+	s.head = (s.head + 1) % len(s.ring)
+	s.n--
+	return f
+}
+
+// emit yields the oldest result; it reports whether the stream goes on.
+func (s *stream[Out]) emit(ctx context.Context, yield func(Out, error) bool) bool {
+	v, err := s.ring[s.head].Result(ctx)
+	if ctx.Err() != nil {
+		return false // stop cancels and waits for it
+	}
+	s.pop()
+	if !yield(v, err) {
+		s.broken = true
+		return false
+	}
+	return true
+}
+
+// stop cancels the in-flight tasks and waits for those that had started.
+func (s *stream[Out]) stop(cancel context.CancelCauseFunc) {
+	cancel(ErrCanceled)
+	for s.n > 0 {
+		f := s.pop()
+		f.cancel(ErrCanceled)
+		<-f.Done()
+	}
+}
