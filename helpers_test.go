@@ -3,6 +3,7 @@ package futures_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,11 +23,15 @@ func newExecutor(t testing.TB, workers int, opts ...futures.Option) *futures.Exe
 type gate struct {
 	started chan struct{}
 	release chan struct{}
+	once    sync.Once
 }
 
 func newGate() *gate {
 	return &gate{started: make(chan struct{}, 1024), release: make(chan struct{})}
 }
+
+// open releases the tasks; opening twice is fine.
+func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
 
 // task returns a task that signals its start, waits for the gate, and returns v.
 func gateTask[T any](g *gate, v T) func(context.Context) (T, error) {
@@ -37,7 +42,6 @@ func gateTask[T any](g *gate, v T) func(context.Context) (T, error) {
 	}
 }
 
-func (g *gate) open() { close(g.release) }
 
 // waitStarted waits until n tasks have started.
 func (g *gate) waitStarted(t testing.TB, n int) {
