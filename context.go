@@ -20,13 +20,18 @@ type taskCtx struct {
 	parent context.Context
 	p      *pool
 
-	live    atomic.Bool // ctx and cancel are set, and never change again
-	stopped atomic.Bool // cause is set
-	mu      sync.Mutex
-	ctx     context.Context
-	cancel  context.CancelCauseFunc
-	cause   error
+	cause  atomic.Pointer[error] // why it was canceled first, once it was
+	live   atomic.Bool           // ctx and cancel are set, and never change again
+	mu     sync.Mutex            // held while making ctx, and while canceling it
+	ctx    context.Context
+	cancel context.CancelCauseFunc
 }
+
+// Causes of a stop, as pointers that cost no allocation.
+var (
+	causeReturned error = context.Canceled // fn returned
+	causeCanceled       = ErrCanceled      // Future.Cancel
+)
 
 // taskKey finds the running task of executor p in a ctx.
 type taskKey struct{ p *pool }
@@ -43,7 +48,7 @@ func (c *taskCtx) Err() error {
 	if c.live.Load() {
 		return c.ctx.Err()
 	}
-	if !c.stopped.Load() && !c.p.now.Load() {
+	if c.cause.Load() == nil && !c.p.now.Load() {
 		return c.parent.Err()
 	}
 	return c.real().Err()
@@ -57,7 +62,7 @@ func (c *taskCtx) Value(key any) any {
 	if c.live.Load() {
 		return c.ctx.Value(key)
 	}
-	if !c.stopped.Load() && !c.p.now.Load() {
+	if c.cause.Load() == nil && !c.p.now.Load() {
 		return c.parent.Value(key)
 	}
 	return c.real().Value(key)
@@ -76,33 +81,33 @@ func (c *taskCtx) real() context.Context {
 	defer c.mu.Unlock()
 	if c.ctx == nil {
 		c.ctx, c.cancel = context.WithCancelCause(c.parent)
-		switch {
-		case c.cause != nil:
-			c.cancel(c.cause)
+		c.live.Store(true) // before the cause check: see stop
+		switch cause := c.cause.Load(); {
+		case cause != nil:
+			c.cancel(*cause)
 		case !c.p.track(c):
 			c.cancel(c.p.errShutdown)
 		}
-		c.live.Store(true)
 	}
 	return c.ctx
 }
 
-// stop cancels the task's ctx with cause, unless it was canceled already. With
+// stop cancels the task's ctx with *cause, unless it was canceled already. With
 // eager, the real context is made first, so that cause wins over a later
 // cancellation of the submit ctx.
-func (c *taskCtx) stop(cause error, eager bool) {
+//
+// stop sets the cause before it reads live, and real sets live before it reads
+// the cause, so one of them cancels the real context. A stop that comes before
+// the real context only records the cause: no lock, no allocation.
+func (c *taskCtx) stop(cause *error, eager bool) {
 	if eager {
 		c.real()
 	}
-	c.mu.Lock()
-	if c.cause == nil {
-		c.cause = cause
-		c.stopped.Store(true)
-	}
-	live := c.ctx != nil
-	c.mu.Unlock()
-	if live {
-		c.cancel(cause)
+	c.cause.CompareAndSwap(nil, cause)
+	if c.live.Load() {
+		c.mu.Lock() // after real has tracked c
+		c.cancel(*c.cause.Load())
 		c.p.untrack(c)
+		c.mu.Unlock()
 	}
 }

@@ -3,7 +3,6 @@ package futures
 import (
 	"context"
 	"runtime"
-	"sync/atomic"
 )
 
 // Executor is a fixed-size pool of worker goroutines that run submitted tasks
@@ -141,18 +140,23 @@ func (e *Executor) Workers() int { return e.pool().workers }
 // Shutdown has returned nil, Submitted == Succeeded + Failed + Canceled.
 func (e *Executor) Stats() Stats {
 	p := e.pool()
-	c := &p.stats
-	return Stats{
+	s := Stats{
 		Workers:   p.workers,
-		Running:   int(c.running.Load()),
 		Queued:    len(p.tasks),
-		Submitted: c.submitted.Load(),
-		Succeeded: c.succeeded.Load(),
-		Failed:    c.failed.Load(),
-		Panicked:  c.panicked.Load(),
-		Canceled:  c.canceled.Load(),
-		Rejected:  c.rejected.Load(),
+		Submitted: p.submitted.Load(),
+		Canceled:  p.canceled.Load(),
+		Rejected:  p.rejected.Load(),
 	}
+	var started uint64
+	for i := range p.tallies {
+		t := &p.tallies[i]
+		started += t.started.Load()
+		s.Succeeded += t.succeeded.Load()
+		s.Failed += t.failed.Load()
+		s.Panicked += t.panicked.Load()
+	}
+	s.Running = int(max(0, int64(started-s.Succeeded-s.Failed)))
+	return s
 }
 
 // Stats is a snapshot of an executor's counters; see [Executor.Stats].
@@ -166,27 +170,4 @@ type Stats struct {
 	Panicked  uint64 // the part of Failed that panicked
 	Canceled  uint64 // accepted, then never ran: Cancel, ctx done, ShutdownNow or broken
 	Rejected  uint64 // refused: queue full, ctx done, shutdown begun, or broken
-}
-
-type counters struct {
-	running   atomic.Int64
-	submitted atomic.Uint64
-	succeeded atomic.Uint64
-	failed    atomic.Uint64
-	panicked  atomic.Uint64
-	canceled  atomic.Uint64
-	rejected  atomic.Uint64
-}
-
-// count records a finished task.
-func (c *counters) count(err error, panicked bool) {
-	switch {
-	case err == nil:
-		c.succeeded.Add(1)
-	case panicked:
-		c.panicked.Add(1)
-		fallthrough
-	default:
-		c.failed.Add(1)
-	}
 }

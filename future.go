@@ -142,7 +142,7 @@ func (f *Future[T]) Cancel() bool {
 				return true
 			}
 		case uint32(Running):
-			f.ctx.stop(ErrCanceled, true)
+			f.ctx.stop(&causeCanceled, true)
 			return false
 		case claimed, uint32(Canceled):
 			return true
@@ -213,7 +213,7 @@ func (f *Future[T]) cancel(err error) bool {
 	if !f.state.CompareAndSwap(uint32(Pending), claimed) {
 		return false
 	}
-	f.ctx.p.stats.canceled.Add(1)
+	f.ctx.p.canceled.Add(1)
 	var zero T
 	f.finish(Canceled, zero, err)
 	return true
@@ -250,8 +250,9 @@ func (f *Future[T]) finish(s State, value T, err error) {
 
 // run is what a worker does with the future it takes from the queue: cancel it if
 // its submit ctx is done or the executor refuses work, else run it unless it was
-// canceled or claimed already. It reports whether it finished the future.
-func (f *Future[T]) run() bool {
+// canceled or claimed already, counting it in t. It reports whether it finished
+// the future.
+func (f *Future[T]) run(t *tally) bool {
 	if f.state.Load() != uint32(Pending) {
 		return false
 	}
@@ -261,23 +262,23 @@ func (f *Future[T]) run() bool {
 	if !f.state.CompareAndSwap(uint32(Pending), uint32(Running)) {
 		return false
 	}
-	f.execute()
+	f.execute(t)
 	return true
 }
 
 // runInline runs f in the caller when ctx is the ctx of a task of f's executor
 // and no worker has started f; it reports whether f is finished when it returns.
 func (f *Future[T]) runInline(ctx context.Context) bool {
-	return f.ctx.p.insideTask(ctx) && f.run()
+	p := f.ctx.p
+	return p.insideTask(ctx) && f.run(p.inline())
 }
 
 func (f *Future[T]) owner() *pool { return f.ctx.p }
 
 // execute calls fn and finishes the future with what it returned, with a
 // *PanicError if it panicked, or with ErrGoexit if it called runtime.Goexit.
-func (f *Future[T]) execute() {
-	p := f.ctx.p
-	p.stats.running.Add(1)
+func (f *Future[T]) execute(t *tally) {
+	t.started.Add(1)
 	var (
 		value     T
 		err       error
@@ -288,9 +289,8 @@ func (f *Future[T]) execute() {
 		if !returned && !recovered {
 			err = ErrGoexit
 		}
-		f.ctx.stop(context.Canceled, false)
-		p.stats.running.Add(-1)
-		p.stats.count(err, recovered)
+		f.ctx.stop(&causeReturned, false)
+		t.count(err, recovered)
 		state := Succeeded
 		if err != nil {
 			state = Failed

@@ -42,7 +42,6 @@ func gateTask[T any](g *gate, v T) func(context.Context) (T, error) {
 	}
 }
 
-
 // waitStarted waits until n tasks have started.
 func (g *gate) waitStarted(t testing.TB, n int) {
 	t.Helper()

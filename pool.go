@@ -15,7 +15,7 @@ import (
 type task interface {
 	// run runs or cancels the task unless someone else has; it reports whether
 	// it finished the task.
-	run() bool
+	run(t *tally) bool
 }
 
 // pool is the executor's state. Workers reference the pool, never the Executor,
@@ -43,7 +43,10 @@ type pool struct {
 	exited      chan struct{} // closed by the last worker to exit
 	gidMu       sync.Mutex
 	gids        map[uint64]struct{} // goroutine ids of the workers
-	stats       counters
+	tallies     []tally             // one a worker, and the last for tasks run inline
+	submitted   paddedCounter
+	canceled    paddedCounter
+	rejected    paddedCounter
 	errShutdown error // ErrShutdown, with the executor's name
 }
 
@@ -57,6 +60,7 @@ func newPool(workers int, c config) *pool {
 		live:        make(map[*taskCtx]struct{}),
 		exited:      make(chan struct{}),
 		gids:        make(map[uint64]struct{}, workers),
+		tallies:     make([]tally, workers+1),
 		errShutdown: name(c.name, ErrShutdown),
 	}
 	p.alive.Store(int64(workers))
@@ -100,8 +104,9 @@ func (p *pool) loop(id int) {
 	if p.init != nil {
 		p.runInit(id)
 	}
+	tally := &p.tallies[id]
 	for t := range p.tasks {
-		t.run()
+		t.run(tally)
 	}
 }
 
@@ -151,7 +156,7 @@ const (
 func (p *pool) submit(ctx context.Context, t task, mode submitMode) error {
 	err := p.enqueue(ctx, t, mode)
 	if err == errRunHere {
-		t.run()
+		t.run(p.inline())
 		return nil
 	}
 	return err
@@ -175,7 +180,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) error {
 	}
 	select {
 	case p.tasks <- t:
-		p.stats.submitted.Add(1)
+		p.submitted.Add(1)
 		return nil
 	default:
 	}
@@ -186,12 +191,12 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) error {
 	case try:
 		return p.reject(ErrQueueFull)
 	case inline:
-		p.stats.submitted.Add(1)
+		p.submitted.Add(1)
 		return errRunHere
 	}
 	select {
 	case p.tasks <- t:
-		p.stats.submitted.Add(1)
+		p.submitted.Add(1)
 		return nil
 	case <-ctx.Done():
 		return p.reject(context.Cause(ctx))
@@ -201,9 +206,12 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) error {
 }
 
 func (p *pool) reject(err error) error {
-	p.stats.rejected.Add(1)
+	p.rejected.Add(1)
 	return err
 }
+
+// inline returns the tally of tasks run outside the workers' own loops.
+func (p *pool) inline() *tally { return &p.tallies[p.workers] }
 
 // insideTask reports whether ctx belongs to a task of this executor.
 func (p *pool) insideTask(ctx context.Context) bool {

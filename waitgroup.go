@@ -19,7 +19,7 @@ type Awaitable interface {
 	addWaiter(w waiter) bool
 	removeWaiter(w waiter)
 	owner() *pool
-	run() bool
+	run(t *tally) bool
 }
 
 // WaitMode says when [Wait] returns.
@@ -198,7 +198,7 @@ func (w *watch[F]) help(ctx context.Context) {
 		if p := f.owner(); p != w.asked {
 			w.asked, w.inside = p, p.insideTask(ctx)
 		}
-		if w.inside && f.run() {
+		if w.inside && f.run(w.asked.inline()) {
 			w.cur++
 			return
 		}

@@ -1,0 +1,33 @@
+package futures
+
+import "sync/atomic"
+
+// tally counts the tasks that one worker ran. Each worker has its own, on its
+// own cache lines, so that workers do not contend on counters; tasks run in a
+// submitter's goroutine (nested work) share one more.
+type tally struct {
+	started   atomic.Uint64
+	succeeded atomic.Uint64
+	failed    atomic.Uint64
+	panicked  atomic.Uint64
+	_         [128 - 32]byte
+}
+
+// count records a finished task.
+func (t *tally) count(err error, panicked bool) {
+	switch {
+	case err == nil:
+		t.succeeded.Add(1)
+	case panicked:
+		t.panicked.Add(1)
+		fallthrough
+	default:
+		t.failed.Add(1)
+	}
+}
+
+// paddedCounter is a counter alone on its cache lines.
+type paddedCounter struct {
+	atomic.Uint64
+	_ [128 - 8]byte
+}
