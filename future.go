@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -94,7 +95,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 		var zero T
 		return zero, err
 	}
-	if f.runInline(ctx) {
+	if f.runInline(ctx) || f.spin() {
 		return f.value, f.err
 	}
 	select {
@@ -178,6 +179,18 @@ func (f *Future[T]) OnDone(fn func()) {
 	if !f.addWaiter(callback(fn)) {
 		callback(fn).wake()
 	}
+}
+
+// spin gives the task a few scheduler turns to finish before Result parks: a tiny task then costs no channel and no wake-up. It reports whether f
+// finished.
+func (f *Future[T]) spin() bool {
+	for range 4 {
+		if f.finished() {
+			return true
+		}
+		runtime.Gosched()
+	}
+	return f.finished()
 }
 
 func (f *Future[T]) finished() bool {

@@ -27,8 +27,8 @@ func (e *IndexError) Unwrap() error { return e.Err }
 // before every item succeeded, Map returns nil and ctx.Err().
 //
 // Map does not make a future per item: it submits one task per worker (at most
-// len(inputs)), and each takes the next index until none is left, so an item
-// costs tens of nanoseconds on top of fn. A panic in fn fails its item with a
+// len(inputs)), and each takes runs of indices until none is left, so an item
+// costs a few nanoseconds on top of fn. A panic in fn fails its item with a
 // [*PanicError]. Called from a task with its ctx, Map runs its tasks in the
 // caller when no worker is free, so a Map inside a Map cannot deadlock.
 //
@@ -44,8 +44,8 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 	}
 	mctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	m := &mapper[In, Out]{in: inputs, out: out, fn: fn, cancel: cancel}
 	runners := make([]*Future[struct{}], min(len(inputs), p.workers))
+	m := &mapper[In, Out]{in: inputs, out: out, fn: fn, cancel: cancel, runners: len(runners)}
 	for r := range runners {
 		runners[r] = Submit(mctx, e, m.run)
 	}
@@ -71,34 +71,55 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 
 // mapper hands out the indices of a Map's inputs to its runners.
 type mapper[In, Out any] struct {
-	in     []In
-	out    []Out
-	fn     func(context.Context, In) (Out, error)
-	next   atomic.Int64
-	failed atomic.Pointer[IndexError]
-	cancel context.CancelCauseFunc
+	in      []In
+	out     []Out
+	fn      func(context.Context, In) (Out, error)
+	runners int
+	next    atomic.Int64 // the first index not handed out
+	failed  atomic.Pointer[IndexError]
+	cancel  context.CancelCauseFunc
+}
+
+// grab hands out the next run of indices [lo, hi), empty when none is left.
+// Runs shrink as the inputs run out (guided self-scheduling): long runs at the
+// start keep the runners off each other's counter and cache lines, short ones
+// at the end keep them all busy to the last item.
+func (m *mapper[In, Out]) grab() (lo, hi int) {
+	n := int64(len(m.in))
+	for {
+		next := m.next.Load()
+		if next >= n {
+			return int(n), int(n)
+		}
+		size := max(1, (n-next)/int64(4*m.runners))
+		if m.next.CompareAndSwap(next, next+size) {
+			return int(next), int(next + size)
+		}
+	}
 }
 
 // run is one runner: it maps inputs until none is left, the Map's ctx is
 // canceled, or an item fails.
 func (m *mapper[In, Out]) run(ctx context.Context) (struct{}, error) {
 	for {
-		if ctx.Err() != nil {
-			return struct{}{}, context.Cause(ctx)
-		}
-		i := int(m.next.Add(1) - 1)
-		if i >= len(m.in) {
+		lo, hi := m.grab()
+		if lo == hi {
 			return struct{}{}, nil
 		}
-		v, err := m.call(ctx, i)
-		if err != nil {
-			ie := &IndexError{Index: i, Err: err}
-			if m.failed.CompareAndSwap(nil, ie) {
-				m.cancel(ie)
+		for i := lo; i < hi; i++ {
+			if ctx.Err() != nil {
+				return struct{}{}, context.Cause(ctx)
 			}
-			return struct{}{}, ie
+			v, err := m.call(ctx, i)
+			if err != nil {
+				ie := &IndexError{Index: i, Err: err}
+				if m.failed.CompareAndSwap(nil, ie) {
+					m.cancel(ie)
+				}
+				return struct{}{}, ie
+			}
+			m.out[i] = v
 		}
-		m.out[i] = v
 	}
 }
 
