@@ -47,33 +47,36 @@ func TestMapFailsFastAndWaitsForRunningItems(t *testing.T) {
 	e := newExecutor(t, 2)
 	boom := errors.New("boom")
 	slowStarted := make(chan struct{})
-	var slowReturned, later atomic.Bool
+	var slowReturned, failed, startedAfter atomic.Bool
 	in := make([]int, 100)
 	for i := range in {
 		in[i] = i
 	}
+	last := len(in) - 1
 	out, err := futures.Map(context.Background(), e, in, func(ctx context.Context, i int) (int, error) {
-		switch {
-		case i == 0: // slow, before the failure, and canceled by it
+		if failed.Load() {
+			startedAfter.Store(true)
+		}
+		switch i {
+		case 0: // slow, before the failure, and canceled by it
 			close(slowStarted)
 			<-ctx.Done()
 			slowReturned.Store(true)
 			return 0, ctx.Err()
-		case i == 1:
+		case last:
 			<-slowStarted
+			failed.Store(true)
 			return 0, boom
-		case i > 1:
-			later.Store(true)
 		}
 		return i, nil
 	})
 	assert.Nil(t, out)
 	var ie *futures.IndexError
 	require.ErrorAs(t, err, &ie)
-	assert.Equal(t, 1, ie.Index)
+	assert.Equal(t, last, ie.Index)
 	assert.ErrorIs(t, err, boom)
 	assert.True(t, slowReturned.Load(), "Map returned before a running item did")
-	assert.False(t, later.Load(), "items after the failure ran")
+	assert.False(t, startedAfter.Load(), "an item started after the failure")
 }
 
 func TestMapPanicNamesTheItem(t *testing.T) {
