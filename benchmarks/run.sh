@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Compares futures with its peers: every workload, every library, one run.
+#
+#   bash benchmarks/run.sh            # -count=8, a few minutes on 2 cores
+#   COUNT=3 bash benchmarks/run.sh    # quicker
+#
+# Prints a benchstat table per workload (a column per library) and the peak
+# memory of workload F. Raw results are left in benchmarks/results.txt.
+set -euo pipefail
+cd "$(dirname "$0")"
+count=${COUNT:-8}
+benchstat="go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da"
+
+export GOMAXPROCS=${GOMAXPROCS:-2}
+go test -run '^$' -bench . -benchmem -count "$count" -timeout 60m . | tee results.txt
+echo
+$benchstat -col /lib -row .name results.txt
+echo
+echo "Workload F: 1,000,000 tasks of a 10 µs sleep on 10,000 workers"
+for lib in futures pond-go ants conc-pool errgroup workerpool; do
+	go run ./peakmem -lib "$lib"
+done
