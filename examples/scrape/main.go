@@ -1,0 +1,161 @@
+// Command scrape fetches pages in parallel on a futures.Executor, prints a line
+// as each one finishes, and compares the time with fetching them one by one.
+//
+// With no arguments it scrapes 20 pages of a local test shop, where pages take
+// 50 to 200 ms and one in ten fails:
+//
+//	go run ./examples/scrape
+//
+// With arguments it fetches those URLs instead:
+//
+//	go run ./examples/scrape https://go.dev https://pkg.go.dev
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seed72edde46/futures"
+)
+
+func main() {
+	workers := flag.Int("workers", 8, "how many pages to fetch at once")
+	timeout := flag.Duration("timeout", 5*time.Second, "how long one page may take")
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: scrape [-workers N] [-timeout D] [URL ...]")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if *workers < 1 {
+		log.Fatal("scrape: -workers must be at least 1")
+	}
+
+	urls := flag.Args()
+	client := http.DefaultClient
+	if len(urls) == 0 {
+		shop := newShop()
+		defer shop.Close()
+		client = shop.Client()
+		for n := 1; n <= 20; n++ {
+			urls = append(urls, fmt.Sprintf("%s/page/%d", shop.URL, n))
+		}
+	}
+
+	s := scraper{client: client, timeout: *timeout}
+	ctx := context.Background()
+
+	fmt.Printf("Scraping %d pages on %d workers\n", len(urls), *workers)
+	start := time.Now()
+	ok, failed := s.parallel(ctx, urls, *workers)
+	parallel := time.Since(start)
+	fmt.Printf("\n%d fetched, %d failed in %v\n", ok, len(failed), parallel.Round(time.Millisecond))
+	for _, err := range failed {
+		fmt.Println("  ", err)
+	}
+
+	fmt.Println("\nThe same pages one by one...")
+	start = time.Now()
+	for _, u := range urls {
+		_, _ = s.fetch(ctx, u)
+	}
+	sequential := time.Since(start)
+	fmt.Printf("one by one: %v; in parallel: %v; speed-up %.1fx\n",
+		sequential.Round(time.Millisecond), parallel.Round(time.Millisecond),
+		float64(sequential)/float64(parallel))
+	if len(failed) == len(urls) {
+		os.Exit(1)
+	}
+}
+
+// scraper fetches pages.
+type scraper struct {
+	client  *http.Client
+	timeout time.Duration
+}
+
+// result is what fetching one URL found.
+type result struct {
+	url   string
+	bytes int
+}
+
+// parallel fetches urls on an executor of the given size and prints progress as
+// pages finish; it returns how many succeeded and the errors of the others.
+func (s scraper) parallel(ctx context.Context, urls []string, workers int) (int, []error) {
+	e := futures.New(workers, futures.WithName("scrape"))
+	defer e.Close()
+
+	fs := make([]*futures.Future[result], len(urls))
+	for i, u := range urls {
+		fs[i] = futures.Submit(ctx, e, func(ctx context.Context) (result, error) {
+			return s.fetch(ctx, u)
+		})
+	}
+	var failed []error
+	done := 0
+	for f := range futures.AsCompleted(ctx, fs...) {
+		done++
+		r, err := f.Result(ctx)
+		if err != nil {
+			failed = append(failed, err)
+			fmt.Printf("[%d/%d] error: %v\n", done, len(urls), err)
+			continue
+		}
+		fmt.Printf("[%d/%d] %s: %d bytes\n", done, len(urls), r.url, r.bytes)
+	}
+	return len(urls) - len(failed), failed
+}
+
+// fetch gets one URL within the scraper's timeout.
+func (s scraper) fetch(ctx context.Context, url string) (result, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return result{}, err
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return result{}, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return result{}, fmt.Errorf("%s: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return result{}, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	return result{url: url, bytes: int(n)}, nil
+}
+
+// newShop starts a local shop of numbered pages: page n takes 50 to 200 ms, and
+// pages 7 and 17 fail.
+func newShop() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/page/"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-time.After(time.Duration(50+(n*37)%151) * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		if n%10 == 7 {
+			http.Error(w, "the shop is on fire", http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "<html><body>page %d: %s</body></html>", n, strings.Repeat("item ", 3*n))
+	}))
+}
