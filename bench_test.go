@@ -21,25 +21,37 @@ func spin(n int) int {
 
 func tiny(context.Context) (int, error) { return spin(7), nil }
 
+// batch submits tiny tasks and waits for them a batch at a time, so that a
+// benchmark holds a bounded number of futures.
+type batch struct{ fs []*futures.Future[int] }
+
+func newBatch(size int) *batch { return &batch{fs: make([]*futures.Future[int], 0, size)} }
+
+func (bt *batch) submit(ctx context.Context, e *futures.Executor) {
+	bt.fs = append(bt.fs, futures.Submit(ctx, e, tiny))
+	if len(bt.fs) == cap(bt.fs) {
+		bt.wait(ctx)
+	}
+}
+
+func (bt *batch) wait(ctx context.Context) {
+	for _, f := range bt.fs {
+		_, _ = f.Result(ctx)
+	}
+	bt.fs = bt.fs[:0]
+}
+
 func BenchmarkSubmit(b *testing.B) {
 	ctx := context.Background()
 	b.Run("wait=all", func(b *testing.B) {
 		e := futures.New(runtime.GOMAXPROCS(0))
 		defer e.Close()
-		fs := make([]*futures.Future[int], 0, 4096)
+		bt := newBatch(4096)
 		b.ReportAllocs()
 		for b.Loop() {
-			fs = append(fs, futures.Submit(ctx, e, tiny))
-			if len(fs) == cap(fs) {
-				for _, f := range fs {
-					_, _ = f.Result(ctx)
-				}
-				fs = fs[:0]
-			}
+			bt.submit(ctx, e)
 		}
-		for _, f := range fs {
-			_, _ = f.Result(ctx)
-		}
+		bt.wait(ctx)
 	})
 	b.Run("wait=each", func(b *testing.B) {
 		e := futures.New(runtime.GOMAXPROCS(0))
@@ -55,19 +67,11 @@ func BenchmarkSubmit(b *testing.B) {
 		b.ReportAllocs()
 		b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
 		b.RunParallel(func(pb *testing.PB) {
-			fs := make([]*futures.Future[int], 0, 256)
+			bt := newBatch(256)
 			for pb.Next() {
-				fs = append(fs, futures.Submit(ctx, e, tiny))
-				if len(fs) == cap(fs) {
-					for _, f := range fs {
-						_, _ = f.Result(ctx)
-					}
-					fs = fs[:0]
-				}
+				bt.submit(ctx, e)
 			}
-			for _, f := range fs {
-				_, _ = f.Result(ctx)
-			}
+			bt.wait(ctx)
 		})
 	})
 }
