@@ -28,7 +28,7 @@ func (e *IndexError) Unwrap() error { return e.Err }
 //
 // Map does not make a future per item: it submits one task per worker (at most
 // len(inputs)), and each takes runs of indices until none is left, so an item
-// costs a few nanoseconds on top of fn. A panic in fn fails its item with a
+// costs nanoseconds, not a task, on top of fn. A panic in fn fails its item with a
 // [*PanicError]. Called from a task with its ctx, Map runs its tasks in the
 // caller when no worker is free, so a Map inside a Map cannot deadlock.
 //

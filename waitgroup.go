@@ -249,7 +249,8 @@ func NewGroup[T any](ctx context.Context, e *Executor) *Group[T] {
 // Submit runs fn on the group's executor and returns its future. It never
 // blocks on a full queue: then it runs fn at once in the caller (as Java's
 // CallerRunsPolicy does), which both keeps a producer from racing ahead of the
-// workers and keeps a task that submits to its own group from deadlocking.
+// workers and keeps a task that submits to its own group from deadlocking. Such
+// a call runs outside the workers, so without [WithWorkerInit]'s set-up.
 // Once the group has failed, fn never runs: its future ends Canceled with the
 // group's first error.
 //
