@@ -2,7 +2,6 @@ package futures
 
 import (
 	"context"
-	"errors"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -150,37 +149,34 @@ const (
 
 // submit queues t. When the queue is full it acts by mode, except that a call
 // from a task of this executor never blocks: it runs t in the caller instead.
-// It returns nil once t is accepted (and, run inline, finished), or why t was
-// refused; a refused t is left for the caller to finish.
+// It returns nil once t is accepted (and, run in the caller, finished), or why
+// t was refused; a refused t is left for the caller to finish.
 func (p *pool) submit(ctx context.Context, t task, mode submitMode) error {
-	err := p.enqueue(ctx, t, mode)
-	if err == errRunHere {
+	here, err := p.enqueue(ctx, t, mode)
+	if here {
 		t.run(p.inline())
-		return nil
 	}
 	return err
 }
 
-// errRunHere tells submit that t was accepted and is the caller's to run.
-var errRunHere = errors.New("futures: run in the caller")
-
-// enqueue sends t on the queue while holding off shutdown's close of it.
-func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) error {
+// enqueue sends t on the queue while holding off shutdown's close of it; here
+// says that t was accepted but is the caller's to run.
+func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool, err error) {
 	p.submitMu.RLock()
 	defer p.submitMu.RUnlock()
 	if p.closing.Load() {
-		return p.reject(p.errShutdown)
+		return false, p.reject(p.errShutdown)
 	}
 	if b := p.broken.Load(); b != nil {
-		return p.reject(b)
+		return false, p.reject(b)
 	}
 	if ctx.Err() != nil {
-		return p.reject(context.Cause(ctx))
+		return false, p.reject(context.Cause(ctx))
 	}
 	select {
 	case p.tasks <- t:
 		p.submitted.Add(1)
-		return nil
+		return false, nil
 	default:
 	}
 	if mode == block && p.insideTask(ctx) {
@@ -188,19 +184,19 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) error {
 	}
 	switch mode {
 	case try:
-		return p.reject(ErrQueueFull)
+		return false, p.reject(ErrQueueFull)
 	case inline:
 		p.submitted.Add(1)
-		return errRunHere
+		return true, nil
 	}
 	select {
 	case p.tasks <- t:
 		p.submitted.Add(1)
-		return nil
+		return false, nil
 	case <-ctx.Done():
-		return p.reject(context.Cause(ctx))
+		return false, p.reject(context.Cause(ctx))
 	case <-p.quit:
-		return p.reject(p.errShutdown)
+		return false, p.reject(p.errShutdown)
 	}
 }
 
