@@ -259,20 +259,25 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 	if fn == nil {
 		panic("futures: Group.Submit called with a nil function")
 	}
-	f := newFuture(g.ctx, g.p, fn)
 	g.mu.Lock()
-	if g.waited {
-		g.mu.Unlock()
+	waited := g.waited
+	g.mu.Unlock()
+	if waited {
 		panic("futures: Group.Submit called after Group.Wait returned")
 	}
-	g.fs = append(g.fs, f)
-	g.mu.Unlock()
+	f := newFuture(g.ctx, g.p, fn)
 	g.woken.Add(1)
 	f.addWaiter(groupWaiter[T]{g, f})
 	if err := g.p.submit(g.ctx, f, inline); err != nil {
 		var zero T
 		f.finish(Canceled, zero, err)
 	}
+	// Listed only now: until the executor has f, nothing but this call may
+	// finish it. A task of the group that calls Submit is still running, so Wait
+	// is still waiting and sees f.
+	g.mu.Lock()
+	g.fs = append(g.fs, f)
+	g.mu.Unlock()
 	return f
 }
 

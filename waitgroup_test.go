@@ -3,6 +3,7 @@ package futures_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -311,4 +312,26 @@ func TestGroupBadInputPanics(t *testing.T) {
 	requirePanics(t, func() { futures.NewGroup[int](context.Background(), nil) })
 	g := futures.NewGroup[int](context.Background(), e)
 	requirePanics(t, func() { g.Submit(nil) })
+}
+
+func TestGroupSubmitRacesFailure(t *testing.T) {
+	e := newExecutor(t, 2)
+	for range 200 {
+		g := futures.NewGroup[int](context.Background(), e)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			g.Submit(func(context.Context) (int, error) { return 0, errors.New("fail") })
+		})
+		wg.Go(func() {
+			for range 5 {
+				g.Submit(value(1))
+			}
+		})
+		wg.Wait()
+		_, err := g.Wait()
+		assert.EqualError(t, err, "fail")
+	}
+	require.NoError(t, e.Close())
+	s := e.Stats()
+	assert.Equal(t, s.Submitted, s.Succeeded+s.Failed+s.Canceled, "stats %+v", s)
 }
