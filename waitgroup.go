@@ -14,7 +14,9 @@ import (
 //
 // Its unexported methods keep other types out.
 type Awaitable interface {
+	// Done returns a channel that is closed when the future finishes.
 	Done() <-chan struct{}
+	// State returns the future's state now.
 	State() State
 	addWaiter(w waiter) bool
 	removeWaiter(w waiter)
