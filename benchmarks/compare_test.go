@@ -42,6 +42,33 @@ func perTask(b *testing.B, tasks int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tasks), "ns/task")
 }
 
+// tinyBatches measures a pool without results: each op submits a batch of tiny
+// tasks with submit and waits for them with a WaitGroup.
+func tinyBatches(b *testing.B, submit func(task func())) {
+	b.ReportAllocs()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		wg.Add(batch)
+		for i := range batch {
+			submit(func() { sink[i%64] = spin(i); wg.Done() })
+		}
+		wg.Wait()
+	}
+	perTask(b, batch)
+}
+
+// napBatches is tinyBatches for workload D: n tasks that sleep 1 ms an op.
+func napBatches(b *testing.B, n int, submit func(task func())) {
+	for b.Loop() {
+		var wg sync.WaitGroup
+		wg.Add(n)
+		for range n {
+			submit(func() { time.Sleep(time.Millisecond); wg.Done() })
+		}
+		wg.Wait()
+	}
+}
+
 // BenchmarkA submits a batch of tiny tasks, then waits for all of them.
 func BenchmarkA(b *testing.B) {
 	n := workers()
@@ -80,30 +107,12 @@ func BenchmarkA(b *testing.B) {
 	b.Run("lib=ants", func(b *testing.B) {
 		p, _ := ants.NewPool(n)
 		defer p.Release()
-		b.ReportAllocs()
-		for b.Loop() {
-			var wg sync.WaitGroup
-			wg.Add(batch)
-			for i := range batch {
-				_ = p.Submit(func() { sink[i%64] = spin(i); wg.Done() })
-			}
-			wg.Wait()
-		}
-		perTask(b, batch)
+		tinyBatches(b, func(task func()) { _ = p.Submit(task) })
 	})
 	b.Run("lib=pond-go", func(b *testing.B) {
 		p := pond.NewPool(n)
 		defer p.StopAndWait()
-		b.ReportAllocs()
-		for b.Loop() {
-			var wg sync.WaitGroup
-			wg.Add(batch)
-			for i := range batch {
-				_ = p.Go(func() { sink[i%64] = spin(i); wg.Done() })
-			}
-			wg.Wait()
-		}
-		perTask(b, batch)
+		tinyBatches(b, func(task func()) { _ = p.Go(task) })
 	})
 	b.Run("lib=pond-result", func(b *testing.B) {
 		p := pond.NewResultPool[int](n)
@@ -145,16 +154,7 @@ func BenchmarkA(b *testing.B) {
 	b.Run("lib=workerpool", func(b *testing.B) {
 		p := workerpool.New(n)
 		defer p.StopWait()
-		b.ReportAllocs()
-		for b.Loop() {
-			var wg sync.WaitGroup
-			wg.Add(batch)
-			for i := range batch {
-				p.Submit(func() { sink[i%64] = spin(i); wg.Done() })
-			}
-			wg.Wait()
-		}
-		perTask(b, batch)
+		tinyBatches(b, p.Submit)
 	})
 	b.Run("lib=futures", func(b *testing.B) {
 		e := futures.New(n)
@@ -336,26 +336,12 @@ func BenchmarkD(b *testing.B) {
 	b.Run("lib=ants", func(b *testing.B) {
 		p, _ := ants.NewPool(ioWorkers)
 		defer p.Release()
-		for b.Loop() {
-			var wg sync.WaitGroup
-			wg.Add(tasks)
-			for range tasks {
-				_ = p.Submit(func() { nap(); wg.Done() })
-			}
-			wg.Wait()
-		}
+		napBatches(b, tasks, func(task func()) { _ = p.Submit(task) })
 	})
 	b.Run("lib=pond-go", func(b *testing.B) {
 		p := pond.NewPool(ioWorkers)
 		defer p.StopAndWait()
-		for b.Loop() {
-			var wg sync.WaitGroup
-			wg.Add(tasks)
-			for range tasks {
-				_ = p.Go(func() { nap(); wg.Done() })
-			}
-			wg.Wait()
-		}
+		napBatches(b, tasks, func(task func()) { _ = p.Go(task) })
 	})
 	b.Run("lib=conc-pool", func(b *testing.B) {
 		for b.Loop() {
@@ -369,14 +355,7 @@ func BenchmarkD(b *testing.B) {
 	b.Run("lib=workerpool", func(b *testing.B) {
 		p := workerpool.New(ioWorkers)
 		defer p.StopWait()
-		for b.Loop() {
-			var wg sync.WaitGroup
-			wg.Add(tasks)
-			for range tasks {
-				p.Submit(func() { nap(); wg.Done() })
-			}
-			wg.Wait()
-		}
+		napBatches(b, tasks, p.Submit)
 	})
 	b.Run("lib=futures", func(b *testing.B) {
 		e := futures.New(ioWorkers)
