@@ -181,8 +181,8 @@ func (f *Future[T]) OnDone(fn func()) {
 	}
 }
 
-// spin gives the task a few scheduler turns to finish before Result parks: a tiny task then costs no channel and no wake-up. It reports whether f
-// finished.
+// spin gives the task a few scheduler turns to finish before Result parks: a
+// tiny task then costs no channel and no wake-up. It reports whether f finished.
 func (f *Future[T]) spin() bool {
 	for range 4 {
 		if f.finished() {

@@ -262,13 +262,13 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 		panic("futures: Group.Submit called with a nil function")
 	}
 	g.mu.Lock()
-	waited := g.waited
-	g.mu.Unlock()
-	if waited {
+	if g.waited {
+		g.mu.Unlock()
 		panic("futures: Group.Submit called after Group.Wait returned")
 	}
+	g.woken.Add(1) // before Wait can set waited, so before it waits on woken
+	g.mu.Unlock()
 	f := newFuture(g.ctx, g.p, fn)
-	g.woken.Add(1)
 	f.addWaiter(groupWaiter[T]{g, f})
 	if err := g.p.submit(g.ctx, f, inline); err != nil {
 		var zero T
@@ -314,19 +314,22 @@ func (g *Group[T]) fail(err error) {
 }
 
 // Wait waits for every task of the group, those its tasks submit while it waits
-// included, and returns their results in submission order, or nil and the first
-// error: the first failure in time, or else the error of a task that never ran
-// (the group's ctx ended, or the executor shut down). When Wait returns, no task
+// included, and returns their results in the order their Submit calls returned
+// (a task run in the caller comes after the tasks it submitted), or nil and the
+// first error: the first failure in time, or else the error of a task that never
+// ran (the group's ctx ended, or the executor shut down). When Wait returns, no task
 // of the group is running, and the group's ctx is canceled.
 //
 // Called from a task of the same executor, with a group made from that task's
 // ctx, Wait runs the group's queued tasks in the caller rather than wait for a
 // worker.
 func (g *Group[T]) Wait() ([]T, error) {
+	var fs []*Future[T]
 	for i := 0; ; i++ {
 		g.mu.Lock()
 		if i == len(g.fs) {
 			g.waited = true
+			fs = g.fs
 			g.mu.Unlock()
 			break
 		}
@@ -334,8 +337,9 @@ func (g *Group[T]) Wait() ([]T, error) {
 		g.mu.Unlock()
 		_, _ = f.Result(g.wait)
 	}
-	// A future's waiters run just after it finishes: wait for them, so that the
-	// first failure is known.
+	// A future's waiters run just after it finishes (and a Submit that raced
+	// this Wait has added one): wait for them, so that the first failure is
+	// known and no task of the group is left running.
 	g.woken.Wait()
 	g.cancel(context.Canceled)
 	g.mu.Lock()
@@ -344,8 +348,8 @@ func (g *Group[T]) Wait() ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]T, len(g.fs))
-	for i, f := range g.fs {
+	out := make([]T, len(fs))
+	for i, f := range fs {
 		if f.err != nil {
 			return nil, f.err
 		}

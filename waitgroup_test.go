@@ -335,3 +335,26 @@ func TestGroupSubmitRacesFailure(t *testing.T) {
 	s := e.Stats()
 	assert.Equal(t, s.Submitted, s.Succeeded+s.Failed+s.Canceled, "stats %+v", s)
 }
+
+func TestGroupSubmitRacingWaitLeavesNothingRunning(t *testing.T) {
+	e := newExecutor(t, 2)
+	for range 200 {
+		g := futures.NewGroup[int](context.Background(), e)
+		g.Submit(value(0))
+		raced := make(chan *futures.Future[int], 1)
+		go func() {
+			defer func() {
+				if recover() != nil { // Submit after Wait returned: a clear panic
+					raced <- nil
+				}
+			}()
+			raced <- g.Submit(value(1))
+		}()
+		_, err := g.Wait()
+		require.NoError(t, err)
+		if f := <-raced; f != nil {
+			// Submit got in before Wait returned: Wait must have waited for it.
+			require.GreaterOrEqual(t, f.State(), futures.Succeeded, "still %v after Wait", f.State())
+		}
+	}
+}
