@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed72edde46/futures"
@@ -336,17 +337,21 @@ func Example_nested() {
 
 // Each worker runs an initializer once, like Python's initializer argument.
 func ExampleWithWorkerInit() {
-	ready := make(chan int, 2)
+	var inits atomic.Int32
 	e := futures.New(2, futures.WithWorkerInit(func(worker int) error {
-		ready <- worker // open a connection per worker, say
+		inits.Add(1) // open a connection per worker, say
 		return nil
 	}))
+	fmt.Println("workers before any task:", e.Stats().Started)
+	release := make(chan struct{})
+	wait := func(context.Context) error { <-release; return nil }
+	a, b := e.Go(context.Background(), wait), e.Go(context.Background(), wait)
+	close(release)
+	_, _ = a.Result(context.Background())
+	_, _ = b.Result(context.Background())
 	_ = e.Close()
-	close(ready)
-	sum := 0
-	for w := range ready {
-		sum += w
-	}
-	fmt.Println("workers initialised:", sum == 0+1)
-	// Output: workers initialised: true
+	fmt.Println("workers initialised:", inits.Load())
+	// Output:
+	// workers before any task: 0
+	// workers initialised: 2
 }

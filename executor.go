@@ -6,21 +6,26 @@ import (
 )
 
 // Executor is a fixed-size pool of worker goroutines that run submitted tasks
-// from one bounded queue, first in, first out.
+// from one bounded queue, first in, first out. Its size is a hard bound: no
+// more of its tasks run at once than it has workers, wherever they run.
 //
 // An Executor is safe for concurrent use; create one with [New], share it, and
 // shut it down with [Executor.Shutdown], [Executor.ShutdownNow] or
 // [Executor.Close]. The workers are the executor's own: Shutdown returns nil only
-// once every one of them has exited. An Executor that becomes unreachable without
-// being shut down is shut down by the garbage collector (its queued tasks still
-// run), but only Shutdown says when that is done.
+// once every one of them has exited and no task of it runs anywhere. An Executor
+// stays alive while anything uses it (a blocked Submit, a [Group]); one that
+// becomes unreachable without being shut down is shut down by the garbage
+// collector (its queued tasks still run), but only Shutdown says when that is
+// done.
 type Executor struct {
 	p *pool
 }
 
-// New starts an executor with a fixed number of workers that consume a buffered
-// task channel of [DefaultQueueSize] slots (see [WithQueueSize]). It panics if
-// workers < 1.
+// New makes an executor of at most workers workers that consume a buffered task
+// channel of [DefaultQueueSize] slots (see [WithQueueSize]). Workers start on
+// demand, as Python's threads do: a submission that finds no idle worker
+// starts one, until there are workers; then they stay until shutdown. A new
+// executor costs no goroutine. New panics if workers < 1.
 //
 // For I/O-bound tasks, size the pool by how many calls the services behind them
 // should see at once (tens to hundreds of workers cost little: a goroutine
@@ -59,27 +64,43 @@ func (e *Executor) pool() *pool {
 // and once fn returns: do not keep it. A task whose ctx is done before a worker
 // reaches it never runs; its future ends Canceled with the cause of ctx.
 //
+// A queued task whose ctx ends finishes Canceled at once, with the cause of ctx,
+// and its waiters wake, even while every worker is busy; that costs nothing for
+// a ctx that cannot end.
+//
 // A task that submits to its own executor must pass the ctx it was given: then a
 // Submit that finds the queue full runs fn at once in the calling task instead of
-// blocking, so nested work cannot deadlock the pool.
+// blocking, so nested work cannot deadlock the pool. A child submitted with its
+// parent task's ctx is canceled when the parent returns; a child the parent does
+// not wait for needs another ctx (or a [Group] that outlives the parent).
 //
 // Submit panics if ctx, e or fn is nil.
 func Submit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) *Future[T] {
 	f := prepare(ctx, e, fn, "Submit")
 	if err := f.ctx.p.submit(ctx, f, block); err != nil {
-		var zero T
-		f.finish(Canceled, zero, err)
+		f.refuse(err)
 	}
+	runtime.KeepAlive(e) // a Submit blocked on a full queue uses e
 	return f
 }
 
-// TrySubmit is Submit that never blocks: it returns a nil future and
-// [ErrQueueFull] when the queue is full, [ErrShutdown] after shutdown began, the
-// cause of ctx when ctx is done, or an [ErrBroken] error when the executor is
-// broken. It panics if ctx, e or fn is nil.
+// TrySubmit is Submit that does not wait for room: it accepts the task while a
+// worker is idle (or not started yet) or the queue has room, so with nothing
+// canceled it admits exactly e.Workers() + queue size unfinished tasks (a
+// canceled task keeps its slot until a worker discards it). A worker counts as
+// idle again once the Result of its task has returned. Otherwise TrySubmit
+// returns a nil future and [ErrQueueFull]; [ErrShutdown] after shutdown began,
+// the cause of ctx when ctx is done, or an [ErrBroken] error when the executor
+// is broken. It panics if ctx, e or fn is nil.
+//
+// An admitted task may wait a moment for an idle worker to reach the queue: an
+// [Future.OnDone] callback delays its worker's return to the queue, which is
+// why callbacks must be quick.
 func TrySubmit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) (*Future[T], error) {
 	f := prepare(ctx, e, fn, "TrySubmit")
-	if err := f.ctx.p.submit(ctx, f, try); err != nil {
+	err := f.ctx.p.submit(ctx, f, try)
+	runtime.KeepAlive(e)
+	if err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -113,14 +134,17 @@ func prepare[T any](ctx context.Context, e *Executor, fn func(context.Context) (
 // once with a future Canceled with [ErrShutdown]. Shutdown is safe to call more
 // than once and from many goroutines; each call waits.
 //
-// Called from a task of e, Shutdown begins the shutdown and returns
+// Shutdown returns nil only when no task of e runs anywhere: a task run in a
+// caller's goroutine (nested work, or a [Group]'s) counts as much as one on a
+// worker. Called from a task of e, Shutdown begins the shutdown and returns
 // [ErrShutdownInTask] at once, since a task cannot wait for its own worker.
 func (e *Executor) Shutdown(ctx context.Context) error {
 	return e.pool().shutdown(ctx, false)
 }
 
-// ShutdownNow is Shutdown that also cancels every queued task (its future ends
-// Canceled with [ErrShutdown]) and cancels the ctx of every running task (cause
+// ShutdownNow is Shutdown that also cancels every queued task at once (its
+// future ends Canceled with [ErrShutdown] and its waiters wake, even while every
+// worker is busy) and cancels the ctx of every running task (cause
 // ErrShutdown). Tasks that ignore their ctx still run to the end.
 func (e *Executor) ShutdownNow(ctx context.Context) error {
 	return e.pool().shutdown(ctx, true)
@@ -132,7 +156,7 @@ func (e *Executor) Close() error {
 	return e.Shutdown(context.Background())
 }
 
-// Workers returns the fixed number of workers.
+// Workers returns the executor's size: the most workers it runs.
 func (e *Executor) Workers() int { return e.pool().workers }
 
 // Stats returns the executor's counters. Each is read atomically, but not all at
@@ -142,6 +166,7 @@ func (e *Executor) Stats() Stats {
 	p := e.pool()
 	s := Stats{
 		Workers:   p.workers,
+		Started:   int(p.alive.Load()),
 		Queued:    len(p.tasks),
 		Submitted: p.submitted.Load(),
 		Canceled:  p.canceled.Load(),
@@ -161,8 +186,9 @@ func (e *Executor) Stats() Stats {
 
 // Stats is a snapshot of an executor's counters; see [Executor.Stats].
 type Stats struct {
-	Workers   int    // the fixed pool size
-	Running   int    // tasks running now
+	Workers   int    // the pool's size: the most workers it runs
+	Started   int    // workers started and not exited: at most Workers
+	Running   int    // tasks running now, on workers or in callers
 	Queued    int    // tasks waiting in the queue now, canceled ones included
 	Submitted uint64 // tasks accepted into the queue (or run in the submitter)
 	Succeeded uint64 // finished with a nil error

@@ -299,18 +299,43 @@ func TestSubmitRacesShutdown(t *testing.T) {
 	}
 }
 
-func TestWorkerInitRunsOncePerWorker(t *testing.T) {
+func TestWorkersStartOnDemandAndRunInitOnce(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[int]int{}
+	before := runtime.NumGoroutine()
 	e := futures.New(4, futures.WithWorkerInit(func(w int) error {
 		mu.Lock()
 		seen[w]++
 		mu.Unlock()
 		return nil
 	}))
-	futures.Submit(context.Background(), e, value(1))
+	assert.Equal(t, before, runtime.NumGoroutine(), "New started goroutines")
+	assert.Equal(t, 0, e.Stats().Started)
+	gt := newGate()
+	fs := make([]*futures.Future[int], 6)
+	for i := range fs {
+		fs[i] = futures.Submit(context.Background(), e, gateTask(gt, i))
+	}
+	gt.waitStarted(t, 4)
+	assert.Equal(t, 4, e.Stats().Started, "six tasks on four workers")
+	gt.open()
+	for _, f := range fs {
+		_, err := f.Result(context.Background())
+		require.NoError(t, err)
+	}
 	require.NoError(t, e.Close())
 	assert.Equal(t, map[int]int{0: 1, 1: 1, 2: 1, 3: 1}, seen)
+	assert.Equal(t, 0, e.Stats().Started, "after shutdown")
+}
+
+func TestNewOfTenThousandStartsNoGoroutine(t *testing.T) {
+	before := runtime.NumGoroutine()
+	e := futures.New(10_000)
+	assert.Equal(t, before, runtime.NumGoroutine())
+	_, err := futures.Submit(context.Background(), e, value(1)).Result(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, e.Stats().Started, "one task, one worker")
+	require.NoError(t, e.Close())
 }
 
 func TestWorkerInitFailureBreaksTheExecutor(t *testing.T) {

@@ -24,8 +24,9 @@ import (
 //
 // [the Go memory model]: https://go.dev/ref/mem
 type Future[T any] struct {
-	state atomic.Uint32 // a State, or claimed while a cancel writes the outcome
+	state atomic.Uint32 // a State, or publishing
 	fn    func(context.Context) (T, error)
+	stop  atomic.Pointer[ctxWatch] // set while the queued task watches its submit ctx
 	ctx   taskCtx
 	value T
 	err   error
@@ -38,9 +39,15 @@ type Future[T any] struct {
 	waiters []waiter
 }
 
-// claimed is the internal state between Pending and Canceled while a cancel writes
-// the future's error; it reads as Pending.
-const claimed = uint32(Canceled) + 1
+// publishing is the state between Pending or Running and the terminal state
+// while the outcome is written and the Done channel closed. Whoever moved the
+// future into it publishes; everyone else waits it out (see settled), so that
+// a terminal State and a closed Done channel are never seen one without the
+// other.
+const publishing = uint32(Canceled) + 1
+
+// ctxWatch holds the stop function of a queued task's [context.AfterFunc].
+type ctxWatch struct{ stop func() bool }
 
 // waiter is told once that a future finished.
 type waiter interface{ wake() }
@@ -100,9 +107,10 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	}
 	select {
 	case <-f.Done():
+		f.settled()
 		return f.value, f.err
 	case <-ctx.Done():
-		if f.finished() {
+		if isTerminal(f.settled()) {
 			return f.value, f.err
 		}
 		var zero T
@@ -114,11 +122,10 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 // on every call. The channel is made on the first call, so a future nobody waits on
 // costs no channel.
 func (f *Future[T]) Done() <-chan struct{} {
-	f.mu.Lock()
+	s := f.lockSettled()
 	defer f.mu.Unlock()
 	if f.done == nil {
-		f.watched.Store(true) // before the state check: see finish
-		if f.finished() {
+		if isTerminal(s) {
 			f.done = closedChan
 		} else {
 			f.done = make(chan struct{})
@@ -145,7 +152,9 @@ func (f *Future[T]) Cancel() bool {
 		case uint32(Running):
 			f.ctx.stop(&causeCanceled, true)
 			return false
-		case claimed, uint32(Canceled):
+		case publishing:
+			return f.settled() == uint32(Canceled)
+		case uint32(Canceled):
 			return true
 		default:
 			return false
@@ -155,12 +164,30 @@ func (f *Future[T]) Cancel() bool {
 
 // State returns the future's state now. A future may move on as soon as State
 // returns, except from the terminal states Succeeded, Failed and Canceled.
-func (f *Future[T]) State() State {
-	s := f.state.Load()
-	if s == claimed {
-		return Pending
+func (f *Future[T]) State() State { return State(f.settled()) }
+
+// settled returns the state, waiting out a publication in progress.
+func (f *Future[T]) settled() uint32 {
+	for {
+		if s := f.state.Load(); s != publishing {
+			return s
+		}
+		runtime.Gosched()
 	}
-	return State(s)
+}
+
+// lockSettled locks mu and returns the state, which is not publishing. It sets
+// watched before it reads the state: see finish.
+func (f *Future[T]) lockSettled() uint32 {
+	for {
+		f.mu.Lock()
+		f.watched.Store(true)
+		if s := f.state.Load(); s != publishing {
+			return s
+		}
+		f.mu.Unlock() // the publisher may need mu
+		runtime.Gosched()
+	}
 }
 
 // OnDone arranges for fn to run once the future finishes: at once, in the caller's
@@ -193,18 +220,16 @@ func (f *Future[T]) spin() bool {
 	return f.finished()
 }
 
-func (f *Future[T]) finished() bool {
-	s := f.state.Load()
-	return s >= uint32(Succeeded) && s <= uint32(Canceled)
-}
+func (f *Future[T]) finished() bool { return isTerminal(f.state.Load()) }
+
+func isTerminal(s uint32) bool { return s >= uint32(Succeeded) && s <= uint32(Canceled) }
 
 // addWaiter registers w to be woken when f finishes; it returns false, and
 // registers nothing, if f has already finished.
 func (f *Future[T]) addWaiter(w waiter) bool {
-	f.mu.Lock()
+	s := f.lockSettled()
 	defer f.mu.Unlock()
-	f.watched.Store(true) // before the state check: see finish
-	if f.finished() {
+	if isTerminal(s) {
 		return false
 	}
 	f.waiters = append(f.waiters, w)
@@ -223,36 +248,45 @@ func (f *Future[T]) removeWaiter(w waiter) {
 // cancel finishes a pending future as Canceled with err; it reports whether it
 // won the future from every other canceler and from the workers.
 func (f *Future[T]) cancel(err error) bool {
-	if !f.state.CompareAndSwap(uint32(Pending), claimed) {
+	if !f.state.CompareAndSwap(uint32(Pending), publishing) {
 		return false
 	}
+	f.unwatch()
 	f.ctx.p.canceled.Add(1)
 	var zero T
 	f.finish(Canceled, zero, err)
 	return true
 }
 
+// refuse finishes a future that its executor never accepted as Canceled with
+// err; nobody else has it yet.
+func (f *Future[T]) refuse(err error) {
+	f.state.Store(publishing)
+	var zero T
+	f.finish(Canceled, zero, err)
+}
+
 // finish publishes the outcome, then wakes whoever waits. Only the goroutine that
-// moved the future out of Pending calls it, once.
+// moved the future into publishing calls it, once.
 //
-// A waiter sets watched before it reads the state, and finish stores the state
-// before it reads watched, so either finish sees the waiter or the waiter sees the
-// future finished.
+// A waiter sets watched before it reads the state, and the publisher stores
+// publishing before it reads watched, so either finish sees the waiter and
+// closes Done before the terminal state is stored, or the waiter sees
+// publishing and waits for the terminal state.
 func (f *Future[T]) finish(s State, value T, err error) {
 	f.value, f.err = value, err
 	f.fn = nil // do not keep what fn captured alive
-	f.state.Store(uint32(s))
 	if !f.watched.Load() {
+		f.state.Store(uint32(s))
 		return
 	}
 	f.mu.Lock()
-	switch f.done {
-	case nil:
+	if f.done == nil {
 		f.done = closedChan
-	case closedChan:
-	default:
+	} else {
 		close(f.done)
 	}
+	f.state.Store(uint32(s))
 	ws := f.waiters
 	f.waiters = nil
 	f.mu.Unlock()
@@ -261,36 +295,64 @@ func (f *Future[T]) finish(s State, value T, err error) {
 	}
 }
 
+// watch has the queued future canceled at once, with the cause of its submit
+// ctx, when that ctx ends before a worker starts it. It costs nothing for a ctx
+// that cannot end; the submitter calls it only when the task waits behind busy
+// workers.
+func (f *Future[T]) watch() {
+	ctx := f.ctx.parent
+	if ctx.Done() == nil {
+		return
+	}
+	w := &ctxWatch{stop: context.AfterFunc(ctx, func() { f.cancel(context.Cause(ctx)) })}
+	f.stop.Store(w)
+	// A worker that moved f out of Pending before the store did not see w.
+	if f.state.Load() != uint32(Pending) {
+		w.stop()
+	}
+}
+
+// unwatch removes the watch on the submit ctx, if any, once f left Pending.
+func (f *Future[T]) unwatch() {
+	if w := f.stop.Load(); w != nil {
+		w.stop()
+	}
+}
+
 // run is what a worker does with the future it takes from the queue: cancel it if
 // its submit ctx is done or the executor refuses work, else run it unless it was
-// canceled or claimed already, counting it in t. It reports whether it finished
-// the future.
-func (f *Future[T]) run(t *tally) bool {
-	if f.state.Load() != uint32(Pending) {
-		return false
+// canceled already, counting it in t. With slot, it gives back the future's
+// queue slot before it publishes the outcome, so that the worker counts as idle
+// once Result returns. It reports whether it finished the future.
+func (f *Future[T]) run(t *tally, slot bool) bool {
+	p := f.ctx.p
+	if f.state.Load() == uint32(Pending) {
+		if err := p.refusal(f.ctx.parent); err != nil {
+			p.giveBack(slot)
+			return f.cancel(err)
+		}
+		if f.state.CompareAndSwap(uint32(Pending), uint32(Running)) {
+			f.unwatch()
+			f.execute(t, slot)
+			return true
+		}
 	}
-	if err := f.ctx.p.refusal(f.ctx.parent); err != nil {
-		return f.cancel(err)
-	}
-	if !f.state.CompareAndSwap(uint32(Pending), uint32(Running)) {
-		return false
-	}
-	f.execute(t)
-	return true
+	p.giveBack(slot)
+	return false
 }
 
 // runInline runs f in the caller when ctx is the ctx of a task of f's executor
 // and no worker has started f; it reports whether f is finished when it returns.
 func (f *Future[T]) runInline(ctx context.Context) bool {
 	p := f.ctx.p
-	return p.insideTask(ctx) && f.run(p.inline())
+	return p.insideTask(ctx) && p.runHere(f)
 }
 
 func (f *Future[T]) owner() *pool { return f.ctx.p }
 
 // execute calls fn and finishes the future with what it returned, with a
 // *PanicError if it panicked, or with ErrGoexit if it called runtime.Goexit.
-func (f *Future[T]) execute(t *tally) {
+func (f *Future[T]) execute(t *tally, slot bool) {
 	t.started.Add(1)
 	var (
 		value     T
@@ -300,14 +362,16 @@ func (f *Future[T]) execute(t *tally) {
 	)
 	defer func() {
 		if !returned && !recovered {
-			err = ErrGoexit
+			err = f.ctx.p.errGoexit
 		}
 		f.ctx.stop(&causeReturned, false)
 		t.count(err, recovered)
+		f.ctx.p.giveBack(slot)
 		state := Succeeded
 		if err != nil {
 			state = Failed
 		}
+		f.state.Store(publishing)
 		f.finish(state, value, err)
 	}()
 	func() {

@@ -1,18 +1,25 @@
 package futures
 
-import (
-	"context"
-	"runtime"
-)
+import "context"
 
-// shutdown stops the executor and waits for its workers, or for ctx.
+// shutdown stops the executor and waits until no task of it runs anywhere, or
+// for ctx. With now, it first cancels the running tasks' ctxs, and it cancels
+// every queued task itself rather than leave them to busy workers.
 func (p *pool) shutdown(ctx context.Context, now bool) error {
 	if now && p.now.CompareAndSwap(false, true) {
 		p.cancelLive()
 	}
 	p.stop()
+	if now {
+		p.drain()
+	}
+	select {
+	case <-p.exited:
+		return nil
+	default:
+	}
 	if p.onWorker() {
-		return ErrShutdownInTask
+		return p.errShutdownInTask
 	}
 	select {
 	case <-p.exited:
@@ -31,7 +38,18 @@ func (p *pool) stop() {
 		p.submitMu.Lock()
 		close(p.tasks)
 		p.submitMu.Unlock()
+		if p.active.Load() == 0 {
+			p.exit.Do(func() { close(p.exited) })
+		}
 	})
+}
+
+// drain takes every task left in the closed queue and cancels it with
+// ErrShutdown, beside the workers, which do the same with those they take.
+func (p *pool) drain() {
+	for t := range p.tasks {
+		t.run(p.outside(), true)
+	}
 }
 
 // track records a running task whose ctx became real, so that ShutdownNow can
@@ -60,29 +78,4 @@ func (p *pool) cancelLive() {
 	for c := range p.live {
 		c.cancel(p.errShutdown)
 	}
-}
-
-// onWorker reports whether the calling goroutine is one of the workers.
-func (p *pool) onWorker() bool {
-	id := goid()
-	p.gidMu.Lock()
-	defer p.gidMu.Unlock()
-	_, ok := p.gids[id]
-	return ok
-}
-
-// goid returns the calling goroutine's id, read from its stack header
-// ("goroutine 18 [running]:").
-func goid() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = b[len("goroutine "):]
-	var id uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			break
-		}
-		id = id*10 + uint64(c-'0')
-	}
-	return id
 }

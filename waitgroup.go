@@ -3,8 +3,6 @@ package futures
 import (
 	"context"
 	"iter"
-	"slices"
-	"sync"
 )
 
 // Awaitable is satisfied by *Future[T] for every T, so futures of different result
@@ -21,7 +19,7 @@ type Awaitable interface {
 	addWaiter(w waiter) bool
 	removeWaiter(w waiter)
 	owner() *pool
-	run(t *tally) bool
+	task
 }
 
 // WaitMode says when [Wait] returns.
@@ -200,7 +198,7 @@ func (w *watch[F]) help(ctx context.Context) {
 		if p := f.owner(); p != w.asked {
 			w.asked, w.inside = p, p.insideTask(ctx)
 		}
-		if w.inside && f.run(w.asked.inline()) {
+		if w.inside && w.asked.runHere(f) {
 			w.cur++
 			return
 		}
@@ -214,146 +212,4 @@ func (w *watch[F]) stop() {
 			f.removeWaiter(&w.slots[i])
 		}
 	}
-}
-
-// Group is structured concurrency on a shared executor: its tasks run on e with a
-// ctx that is canceled when the group's ctx is, or when any of them fails; then
-// the group's tasks still queued never run. It is errgroup with results, where
-// the concurrency limit is the executor's, shared by every group on it.
-//
-// A Group is safe for concurrent use; tasks of the group may submit to it. It
-// must not be copied, and the zero value is not usable: make one with [NewGroup].
-type Group[T any] struct {
-	p      *pool
-	ctx    context.Context // the tasks' submit ctx
-	cancel context.CancelCauseFunc
-	wait   context.Context // ctx's values without its cancellation, for Wait
-
-	woken sync.WaitGroup // the groupWaiters not yet run
-
-	mu     sync.Mutex
-	fs     []*Future[T]
-	err    error // the first failure
-	waited bool
-}
-
-// NewGroup returns an empty group whose tasks run on e under a ctx derived from
-// ctx. It panics if ctx or e is nil.
-func NewGroup[T any](ctx context.Context, e *Executor) *Group[T] {
-	p := e.pool()
-	if ctx == nil {
-		panic("futures: NewGroup called with a nil Context")
-	}
-	gctx, cancel := context.WithCancelCause(ctx)
-	return &Group[T]{p: p, ctx: gctx, cancel: cancel, wait: context.WithoutCancel(gctx)}
-}
-
-// Submit runs fn on the group's executor and returns its future. It never
-// blocks on a full queue: then it runs fn at once in the caller (as Java's
-// CallerRunsPolicy does), which both keeps a producer from racing ahead of the
-// workers and keeps a task that submits to its own group from deadlocking. Such
-// a call runs outside the workers, so without [WithWorkerInit]'s set-up.
-// Once the group has failed, fn never runs: its future ends Canceled with the
-// group's first error.
-//
-// Submit panics if fn is nil, or if it is called after [Group.Wait] returned.
-func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
-	if fn == nil {
-		panic("futures: Group.Submit called with a nil function")
-	}
-	g.mu.Lock()
-	if g.waited {
-		g.mu.Unlock()
-		panic("futures: Group.Submit called after Group.Wait returned")
-	}
-	g.woken.Add(1) // before Wait can set waited, so before it waits on woken
-	g.mu.Unlock()
-	f := newFuture(g.ctx, g.p, fn)
-	f.addWaiter(groupWaiter[T]{g, f})
-	if err := g.p.submit(g.ctx, f, inline); err != nil {
-		var zero T
-		f.finish(Canceled, zero, err)
-	}
-	// Listed only now: until the executor has f, nothing but this call may
-	// finish it. A task of the group that calls Submit is still running, so Wait
-	// is still waiting and sees f.
-	g.mu.Lock()
-	g.fs = append(g.fs, f)
-	g.mu.Unlock()
-	return f
-}
-
-// groupWaiter tells its group when one of its futures fails.
-type groupWaiter[T any] struct {
-	g *Group[T]
-	f *Future[T]
-}
-
-func (w groupWaiter[T]) wake() {
-	if w.f.State() == Failed {
-		w.g.fail(w.f.err)
-	}
-	w.g.woken.Done()
-}
-
-// fail records the group's first failure, cancels the group's ctx and, at once,
-// the group's tasks still queued.
-func (g *Group[T]) fail(err error) {
-	g.mu.Lock()
-	if g.err != nil {
-		g.mu.Unlock()
-		return
-	}
-	g.err = err
-	fs := slices.Clone(g.fs)
-	g.mu.Unlock()
-	g.cancel(err)
-	for _, f := range fs {
-		f.cancel(err)
-	}
-}
-
-// Wait waits for every task of the group, those its tasks submit while it waits
-// included, and returns their results in the order their Submit calls returned
-// (a task run in the caller comes after the tasks it submitted), or nil and the
-// first error: the first failure in time, or else the error of a task that never
-// ran (the group's ctx ended, or the executor shut down). When Wait returns, no task
-// of the group is running, and the group's ctx is canceled.
-//
-// Called from a task of the same executor, with a group made from that task's
-// ctx, Wait runs the group's queued tasks in the caller rather than wait for a
-// worker.
-func (g *Group[T]) Wait() ([]T, error) {
-	var fs []*Future[T]
-	for i := 0; ; i++ {
-		g.mu.Lock()
-		if i == len(g.fs) {
-			g.waited = true
-			fs = g.fs
-			g.mu.Unlock()
-			break
-		}
-		f := g.fs[i]
-		g.mu.Unlock()
-		_, _ = f.Result(g.wait)
-	}
-	// A future's waiters run just after it finishes (and a Submit that raced
-	// this Wait has added one): wait for them, so that the first failure is
-	// known and no task of the group is left running.
-	g.woken.Wait()
-	g.cancel(context.Canceled)
-	g.mu.Lock()
-	err := g.err
-	g.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, len(fs))
-	for i, f := range fs {
-		if f.err != nil {
-			return nil, f.err
-		}
-		out[i] = f.value
-	}
-	return out, nil
 }

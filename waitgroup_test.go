@@ -284,19 +284,6 @@ func TestGroupPanicFailsTheGroup(t *testing.T) {
 	assert.ErrorAs(t, err, &pe)
 }
 
-func TestGroupSubmitOnFullQueueRunsInCaller(t *testing.T) {
-	e := newExecutor(t, 1, futures.WithQueueSize(0))
-	gt := newGate()
-	fill(t, e, gt, 0)
-	g := futures.NewGroup[int](context.Background(), e)
-	f := g.Submit(value(5)) // no worker free, no queue: runs here
-	assert.Equal(t, futures.Succeeded, f.State())
-	gt.open()
-	got, err := g.Wait()
-	require.NoError(t, err)
-	assert.Equal(t, []int{5}, got)
-}
-
 func TestGroupCtxCanceledBeforeTasksRun(t *testing.T) {
 	e := newExecutor(t, 1)
 	ctx, cancel := context.WithCancel(context.Background())
