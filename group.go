@@ -166,9 +166,16 @@ func (g *Group[T]) fail(err error) {
 		return
 	}
 	g.err = err
-	fs := slices.Clone(g.fs)
 	g.mu.Unlock()
 	g.cancel(err)
+	g.drop(err)
+}
+
+// drop cancels the group's tasks not started yet with err.
+func (g *Group[T]) drop(err error) {
+	g.mu.Lock()
+	fs := slices.Clone(g.fs)
+	g.mu.Unlock()
 	for _, f := range fs {
 		f.cancel(err)
 	}
@@ -199,7 +206,10 @@ func (g *Group[T]) Wait() ([]T, error) {
 		}
 		f := g.fs[i]
 		g.mu.Unlock()
-		_, _ = f.Result(g.wait)
+		if _, err := f.Result(g.ctx); err != nil && g.ctx.Err() != nil && !f.finished() {
+			g.drop(context.Cause(g.ctx))
+			_, _ = f.Result(g.wait)
+		}
 	}
 	// A future's waiters run just after it finishes (and a Submit that raced
 	// this Wait has added one): wait for them, so that the first failure is

@@ -24,7 +24,9 @@ func (e *IndexError) Unwrap() error { return e.Err }
 // first failure in time it cancels the items not yet finished (those not started
 // never run), waits for the running ones to return, and returns nil and an
 // [*IndexError] that names the item's index and wraps the cause. If ctx is done
-// before every item succeeded, Map returns nil and ctx.Err().
+// before every item succeeded, Map returns nil and ctx.Err() at once, whatever
+// the workers are doing: its items not started never run, and it waits only for
+// those running, whose ctx is canceled.
 //
 // Map does not make a future per item: it submits one task per worker (at most
 // len(inputs)), and each takes runs of indices until none is left, so an item
@@ -49,11 +51,11 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 	for r := range runners {
 		runners[r] = Submit(mctx, e, m.run)
 	}
-	wait := context.WithoutCancel(ctx) // never gives up, but can run runners inline
+	awaitAll(ctx, runners)
 	var runErr error
 	for _, f := range runners {
-		if _, err := f.Result(wait); err != nil && runErr == nil {
-			runErr = err
+		if f.err != nil && runErr == nil {
+			runErr = f.err
 		}
 	}
 	failed := m.failed.Load()
@@ -66,6 +68,24 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 		return nil, failed
 	default: // a runner was refused (shutdown) or called runtime.Goexit
 		return nil, runErr
+	}
+}
+
+// awaitAll waits for every future of fs. If ctx ends first, it cancels those
+// not started at once and waits only for the running ones, which see their ctx
+// canceled.
+func awaitAll[T any](ctx context.Context, fs []*Future[T]) {
+	for _, f := range fs {
+		if _, err := f.Result(ctx); err != nil && ctx.Err() != nil {
+			for _, f := range fs {
+				f.cancel(context.Cause(ctx))
+			}
+			break
+		}
+	}
+	wait := context.WithoutCancel(ctx) // never gives up, but can run tasks inline
+	for _, f := range fs {
+		_, _ = f.Result(wait)
 	}
 }
 
