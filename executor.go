@@ -97,6 +97,9 @@ func Submit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context
 // [Future.OnDone] callback delays its worker's return to the queue, which is
 // why callbacks must be quick.
 func TrySubmit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) (*Future[T], error) {
+	if p := e.pool(); ctx != nil && fn != nil && p.full(ctx) {
+		return nil, p.reject(p.errQueueFull) // without making a future
+	}
 	f := prepare(ctx, e, fn, "TrySubmit")
 	err := f.ctx.p.submit(ctx, f, try)
 	runtime.KeepAlive(e)

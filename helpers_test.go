@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,26 @@ func requirePanics(t *testing.T, fn func()) {
 
 func value[T any](v T) func(context.Context) (T, error) {
 	return func(context.Context) (T, error) { return v, nil }
+}
+
+// probe measures how many tasks run at once: each calls enter as it starts
+// and leave as it returns.
+type probe struct{ now, peak atomic.Int64 }
+
+func (p *probe) enter() {
+	n := p.now.Add(1)
+	for m := p.peak.Load(); n > m && !p.peak.CompareAndSwap(m, n); m = p.peak.Load() {
+	}
+}
+
+func (p *probe) leave() { p.now.Add(-1) }
+
+// isClosed reports whether ch is closed, without waiting.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }

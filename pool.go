@@ -178,6 +178,12 @@ func (p *pool) admit(exact bool) (int64, bool) {
 	}
 }
 
+// full reports whether TrySubmit with ctx would find no room, and no other
+// reason to refuse, now.
+func (p *pool) full(ctx context.Context) bool {
+	return p.load.Load() >= p.capacity && p.refuse(ctx) == nil
+}
+
 // accept counts t in, and has it watch its ctx when it waits behind busy
 // workers.
 func (p *pool) accept(t task, behind bool) {

@@ -1,0 +1,203 @@
+package futures_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"testing"
+	"testing/synctest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed72edde46/futures"
+)
+
+// busy is a task that holds its worker, counted by pr, for a few turns of the
+// scheduler, so that queues fill up.
+func busy(pr *probe) func(context.Context) (int, error) {
+	return func(context.Context) (int, error) {
+		pr.enter()
+		defer pr.leave()
+		for range 20 {
+			runtime.Gosched()
+		}
+		return 1, nil
+	}
+}
+
+func TestGroupsFromManyRequestsNeverExceedTheExecutorSize(t *testing.T) {
+	e := newExecutor(t, 8, futures.WithQueueSize(4))
+	var pr probe
+	var wg sync.WaitGroup
+	for range 100 { // request handlers, each fanning out through a group
+		wg.Go(func() {
+			g := futures.NewGroup[int](context.Background(), e)
+			for range 5 {
+				g.Submit(busy(&pr))
+			}
+			got, err := g.Wait()
+			assert.NoError(t, err)
+			assert.Len(t, got, 5)
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, pr.peak.Load(), int64(8), "tasks at once on New(8)")
+}
+
+func TestGroupSubmitOutsideTasksWaitsForRoom(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := futures.New(1, futures.WithQueueSize(0))
+		gt := newGate()
+		hold := futures.Submit(context.Background(), e, gateTask(gt, 0))
+		gt.waitStarted(t, 1)
+		g := futures.NewGroup[int](context.Background(), e)
+		submitted := make(chan *futures.Future[int])
+		go func() { submitted <- g.Submit(value(7)) }()
+		synctest.Wait()
+		select {
+		case <-submitted:
+			t.Fatal("Group.Submit returned while the only worker was busy: it ran the task in its caller")
+		default:
+		}
+		gt.open()
+		f := <-submitted
+		got, err := g.Wait()
+		require.NoError(t, err)
+		assert.Equal(t, []int{7}, got)
+		assert.Equal(t, futures.Succeeded, f.State())
+		_, _ = hold.Result(context.Background())
+		require.NoError(t, e.Close())
+	})
+}
+
+func TestGroupSubmitOutsideTasksGivesUpWhenItsCtxEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := futures.New(1, futures.WithQueueSize(0))
+		gt := newGate()
+		futures.Submit(context.Background(), e, gateTask(gt, 0))
+		gt.waitStarted(t, 1)
+		ctx, cancel := context.WithCancelCause(context.Background())
+		g := futures.NewGroup[int](ctx, e)
+		submitted := make(chan *futures.Future[int])
+		go func() { submitted <- g.Submit(value(7)) }()
+		synctest.Wait()
+		cause := errors.New("client left")
+		cancel(cause)
+		f := <-submitted
+		_, err := f.Result(context.Background())
+		assert.ErrorIs(t, err, cause)
+		assert.Equal(t, futures.Canceled, f.State())
+		gt.open()
+		_, err = g.Wait()
+		assert.ErrorIs(t, err, cause)
+		require.NoError(t, e.Close())
+	})
+}
+
+func TestGroupSubmitFromATaskRunsInItOnAFullQueue(t *testing.T) {
+	e := newExecutor(t, 1, futures.WithQueueSize(0))
+	g := futures.NewGroup[int](context.Background(), e) // not a task's ctx
+	var inner *futures.Future[int]
+	outer := g.Submit(func(context.Context) (int, error) {
+		inner = g.Submit(value(2)) // the only worker is this task: run it here
+		return 1, nil
+	})
+	_, err := outer.Result(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, futures.Succeeded, inner.State(), "ran in the calling task")
+	got, err := g.Wait()
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []int{1, 2}, got)
+}
+
+func TestShutdownWaitsForTasksRunInCallers(t *testing.T) {
+	e := futures.New(1, futures.WithQueueSize(0))
+	childStarted, releaseChild := make(chan struct{}), make(chan struct{})
+	helperDone := make(chan *futures.Future[int])
+	parent := e.Go(context.Background(), func(ctx context.Context) error {
+		// A goroutine of the task submits with the task's ctx on a full queue,
+		// so it runs the child itself, outside the workers.
+		go func() {
+			helperDone <- futures.Submit(ctx, e, func(context.Context) (int, error) {
+				close(childStarted)
+				<-releaseChild
+				return 3, nil
+			})
+		}()
+		<-childStarted
+		return nil
+	})
+	_, err := parent.Result(context.Background())
+	require.NoError(t, err)
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, e.Shutdown(done), context.Canceled, "Shutdown returned nil while a task ran in a caller")
+	assert.Equal(t, 1, e.Stats().Running)
+	close(releaseChild)
+	child := <-helperDone
+	require.NoError(t, e.Close())
+	got, err := child.Result(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 3, got)
+	s := e.Stats()
+	assert.Equal(t, s.Submitted, s.Succeeded+s.Failed+s.Canceled, "%+v", s)
+	assert.Equal(t, 0, s.Running)
+}
+
+func TestTrySubmitOnAFreshExecutorWithNoQueueIsAccepted(t *testing.T) {
+	for range 200 {
+		e := futures.New(1, futures.WithQueueSize(0))
+		f, err := futures.TrySubmit(context.Background(), e, value(1))
+		require.NoError(t, err, "the worker was not started yet, so it was idle")
+		_, err = f.Result(context.Background())
+		require.NoError(t, err)
+		require.NoError(t, e.Close())
+	}
+}
+
+func TestTrySubmitAfterResultFindsTheWorkerIdle(t *testing.T) {
+	e := newExecutor(t, 1, futures.WithQueueSize(0))
+	for range 500 {
+		f, err := futures.TrySubmit(context.Background(), e, value(1))
+		require.NoError(t, err)
+		_, err = f.Result(context.Background())
+		require.NoError(t, err)
+	}
+}
+
+func TestTrySubmitAdmitsExactlyWorkersPlusQueue(t *testing.T) {
+	for _, c := range []struct{ workers, queue int }{{1, 0}, {3, 2}, {8, 8}} {
+		e := futures.New(c.workers, futures.WithQueueSize(c.queue))
+		gt := newGate()
+		var accepted sync.WaitGroup
+		var mu sync.Mutex
+		var fs []*futures.Future[int]
+		var full int
+		for range 32 { // many submitters at once, none of whose tasks can finish
+			accepted.Go(func() {
+				for range 4 {
+					f, err := futures.TrySubmit(context.Background(), e, gateTask(gt, 1))
+					mu.Lock()
+					if err == nil {
+						fs = append(fs, f)
+					} else {
+						assert.ErrorIs(t, err, futures.ErrQueueFull)
+						full++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		accepted.Wait()
+		assert.Len(t, fs, c.workers+c.queue, "workers %d, queue %d", c.workers, c.queue)
+		assert.Equal(t, 128-c.workers-c.queue, full)
+		gt.open()
+		for _, f := range fs {
+			_, err := f.Result(context.Background())
+			require.NoError(t, err)
+		}
+		require.NoError(t, e.Close())
+	}
+}
