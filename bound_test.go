@@ -113,37 +113,44 @@ func TestGroupSubmitFromATaskRunsInItOnAFullQueue(t *testing.T) {
 }
 
 func TestShutdownWaitsForTasksRunInCallers(t *testing.T) {
-	e := futures.New(1, futures.WithQueueSize(0))
-	childStarted, releaseChild := make(chan struct{}), make(chan struct{})
-	helperDone := make(chan *futures.Future[int])
-	parent := e.Go(context.Background(), func(ctx context.Context) error {
-		// A goroutine of the task submits with the task's ctx on a full queue,
-		// so it runs the child itself, outside the workers.
-		go func() {
-			helperDone <- futures.Submit(ctx, e, func(context.Context) (int, error) {
-				close(childStarted)
-				<-releaseChild
-				return 3, nil
-			})
-		}()
-		<-childStarted
-		return nil
+	synctest.Test(t, func(t *testing.T) {
+		e := futures.New(1, futures.WithQueueSize(0))
+		childStarted, releaseChild := make(chan struct{}), make(chan struct{})
+		helperDone := make(chan *futures.Future[int])
+		parent := e.Go(context.Background(), func(ctx context.Context) error {
+			// A goroutine of the task submits with the task's ctx on a full
+			// queue, so it runs the child itself, outside the workers.
+			go func() {
+				helperDone <- futures.Submit(ctx, e, func(context.Context) (int, error) {
+					close(childStarted)
+					<-releaseChild
+					return 3, nil
+				})
+			}()
+			<-childStarted
+			return nil
+		})
+		_, err := parent.Result(context.Background())
+		require.NoError(t, err)
+		closed := make(chan error)
+		go func() { closed <- e.Close() }()
+		synctest.Wait()
+		select {
+		case <-closed:
+			t.Fatal("Close returned while a task ran in a caller")
+		default:
+		}
+		assert.Equal(t, 1, e.Stats().Running)
+		close(releaseChild)
+		child := <-helperDone
+		require.NoError(t, <-closed)
+		got, err := child.Result(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, 3, got)
+		s := e.Stats()
+		assert.Equal(t, s.Submitted, s.Succeeded+s.Failed+s.Canceled, "%+v", s)
+		assert.Equal(t, 0, s.Running)
 	})
-	_, err := parent.Result(context.Background())
-	require.NoError(t, err)
-	done, cancel := context.WithCancel(context.Background())
-	cancel()
-	assert.ErrorIs(t, e.Shutdown(done), context.Canceled, "Shutdown returned nil while a task ran in a caller")
-	assert.Equal(t, 1, e.Stats().Running)
-	close(releaseChild)
-	child := <-helperDone
-	require.NoError(t, e.Close())
-	got, err := child.Result(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, 3, got)
-	s := e.Stats()
-	assert.Equal(t, s.Submitted, s.Succeeded+s.Failed+s.Canceled, "%+v", s)
-	assert.Equal(t, 0, s.Running)
 }
 
 func TestTrySubmitOnAFreshExecutorWithNoQueueIsAccepted(t *testing.T) {

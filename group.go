@@ -95,7 +95,8 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 	p := g.e.p
 	f := newFuture(g.ctx, p, fn)
 	mode, err := g.acquire(sem)
-	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: mode == onGroup && sem != nil})
+	token := err == nil && mode == onGroup && sem != nil
+	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token})
 	if err == nil {
 		err = p.submit(g.ctx, f, mode)
 	}

@@ -18,16 +18,16 @@ import (
 
 func TestResultReturnsOnlyOncePublished(t *testing.T) {
 	e := newExecutor(t, 2)
-	var fs []*futures.Future[int]
+	var wg sync.WaitGroup
 	for i := range 5000 {
-		fs = append(fs, futures.Submit(context.Background(), e, value(i)))
-	}
-	for i, f := range fs {
+		f := futures.Submit(context.Background(), e, value(i))
+		wg.Go(func() { <-f.Done() }) // someone else waits on Done too
 		_, err := f.Result(context.Background())
 		require.NoError(t, err)
 		require.True(t, isClosed(f.Done()), "future %d: Result returned with Done open", i)
 		require.Equal(t, futures.Succeeded, f.State(), "future %d", i)
 	}
+	wg.Wait()
 }
 
 func TestDoneAndStateAgreeWhileTasksFinish(t *testing.T) {
@@ -40,10 +40,11 @@ func TestDoneAndStateAgreeWhileTasksFinish(t *testing.T) {
 			assert.Equal(t, futures.Succeeded, f.State(), "Done closed before the state was terminal")
 		})
 		wg.Go(func() {
+			done := f.Done()
 			for f.State() != futures.Succeeded {
 				runtime.Gosched()
 			}
-			assert.True(t, isClosed(f.Done()), "terminal state with Done open")
+			assert.True(t, isClosed(done), "terminal state with Done open")
 		})
 	}
 	wg.Wait()
@@ -61,23 +62,28 @@ func TestReportsOfFinishedSeeItPublished(t *testing.T) {
 	for range 500 {
 		f := futures.Submit(context.Background(), e, value(1))
 		f.OnDone(func() { assert.True(t, published(f), "OnDone ran first") })
-		for range 3 {
+		start := make(chan struct{})
+		for range 8 {
 			wg.Go(func() {
+				<-start
 				if f.Cancel() {
 					assert.True(t, published(f), "Cancel returned true first")
 				}
 			})
 		}
 		wg.Go(func() {
+			<-start
 			done, _, err := futures.Wait(context.Background(), futures.AllCompleted, f)
-			require.NoError(t, err)
+			assert.NoError(t, err)
 			assert.True(t, published(done[0]), "Wait listed it done first")
 		})
 		wg.Go(func() {
+			<-start
 			for g := range futures.AsCompleted(context.Background(), f) {
 				assert.True(t, published(g), "AsCompleted yielded it first")
 			}
 		})
+		close(start)
 	}
 	wg.Wait()
 	gt.open()
