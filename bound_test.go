@@ -2,7 +2,6 @@ package futures_test
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"sync"
 	"testing"
@@ -25,91 +24,6 @@ func busy(pr *probe) func(context.Context) (int, error) {
 		}
 		return 1, nil
 	}
-}
-
-func TestGroupsFromManyRequestsNeverExceedTheExecutorSize(t *testing.T) {
-	e := newExecutor(t, 8, futures.WithQueueSize(4))
-	var pr probe
-	var wg sync.WaitGroup
-	for range 100 { // request handlers, each fanning out through a group
-		wg.Go(func() {
-			g := futures.NewGroup[int](context.Background(), e)
-			for range 5 {
-				g.Submit(busy(&pr))
-			}
-			got, err := g.Wait()
-			assert.NoError(t, err)
-			assert.Len(t, got, 5)
-		})
-	}
-	wg.Wait()
-	assert.LessOrEqual(t, pr.peak.Load(), int64(8), "tasks at once on New(8)")
-}
-
-func TestGroupSubmitOutsideTasksWaitsForRoom(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := futures.New(1, futures.WithQueueSize(0))
-		gt := newGate()
-		hold := futures.Submit(context.Background(), e, gateTask(gt, 0))
-		gt.waitStarted(t, 1)
-		g := futures.NewGroup[int](context.Background(), e)
-		submitted := make(chan *futures.Future[int])
-		go func() { submitted <- g.Submit(value(7)) }()
-		synctest.Wait()
-		select {
-		case <-submitted:
-			t.Fatal("Group.Submit returned while the only worker was busy: it ran the task in its caller")
-		default:
-		}
-		gt.open()
-		f := <-submitted
-		got, err := g.Wait()
-		require.NoError(t, err)
-		assert.Equal(t, []int{7}, got)
-		assert.Equal(t, futures.Succeeded, f.State())
-		_, _ = hold.Result(context.Background())
-		require.NoError(t, e.Close())
-	})
-}
-
-func TestGroupSubmitOutsideTasksGivesUpWhenItsCtxEnds(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := futures.New(1, futures.WithQueueSize(0))
-		gt := newGate()
-		futures.Submit(context.Background(), e, gateTask(gt, 0))
-		gt.waitStarted(t, 1)
-		ctx, cancel := context.WithCancelCause(context.Background())
-		g := futures.NewGroup[int](ctx, e)
-		submitted := make(chan *futures.Future[int])
-		go func() { submitted <- g.Submit(value(7)) }()
-		synctest.Wait()
-		cause := errors.New("client left")
-		cancel(cause)
-		f := <-submitted
-		_, err := f.Result(context.Background())
-		assert.ErrorIs(t, err, cause)
-		assert.Equal(t, futures.Canceled, f.State())
-		gt.open()
-		_, err = g.Wait()
-		assert.ErrorIs(t, err, cause)
-		require.NoError(t, e.Close())
-	})
-}
-
-func TestGroupSubmitFromATaskRunsInItOnAFullQueue(t *testing.T) {
-	e := newExecutor(t, 1, futures.WithQueueSize(0))
-	g := futures.NewGroup[int](context.Background(), e) // not a task's ctx
-	var inner *futures.Future[int]
-	outer := g.Submit(func(context.Context) (int, error) {
-		inner = g.Submit(value(2)) // the only worker is this task: run it here
-		return 1, nil
-	})
-	_, err := outer.Result(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, futures.Succeeded, inner.State(), "ran in the calling task")
-	got, err := g.Wait()
-	require.NoError(t, err)
-	assert.ElementsMatch(t, []int{1, 2}, got)
 }
 
 func TestShutdownWaitsForTasksRunInCallers(t *testing.T) {
