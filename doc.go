@@ -17,13 +17,28 @@
 //
 // # Goroutines
 //
-// An executor owns exactly its workers: [New] starts them, and [Executor.Shutdown]
-// returns nil only once every one has exited. The package starts no other
-// goroutine: not per task, not per waiter, not per helper call. [AsCompleted] and
-// [Wait] register on the futures and are woken by the worker that finishes them;
-// [MapSeq] waits for its in-flight tasks before its loop ends, even when the loop
-// breaks. An executor that becomes unreachable without being shut down is shut
-// down by the garbage collector; its queued tasks still run.
+// An executor owns exactly its workers. [New] starts none: a submission that
+// finds no idle worker starts one, until the executor's size is reached, and
+// they stay until shutdown ([Stats] counts them as Started). [Executor.Shutdown]
+// returns nil only once every worker has exited and no task of the executor
+// runs anywhere. The package starts no other goroutine of its own: not per task,
+// not per waiter, not per helper call. [AsCompleted] and [Wait] register on the
+// futures and are woken by the worker that finishes them; [MapSeq] waits for its
+// in-flight tasks before its loop ends, even when the loop breaks. The one
+// exception is brief: when the ctx of a task queued behind busy workers ends,
+// [context.AfterFunc] runs the cancel of its future in a goroutine of its own,
+// which returns at once. An executor stays alive while anything uses it (a
+// blocked Submit, a [Group]); one that becomes unreachable without being shut
+// down is shut down by the garbage collector, and its queued tasks still run.
+//
+// # The bound
+//
+// An executor's size is a hard bound on how many of its tasks run at once,
+// wherever they run: size it by what the backends behind it can take. A
+// goroutine that is not one of its tasks never runs its tasks; only a task of
+// the executor may run another in itself (see Nested tasks), and it waits for
+// it meanwhile. [Group.SetLimit] caps one group below the executor's size, so
+// one request cannot take every worker of a shared executor.
 //
 // # Cancellation
 //
@@ -31,10 +46,16 @@
 // and deadline, and is canceled when the submit ctx is, when the future is
 // canceled ([Future.Cancel]), by [Executor.ShutdownNow], and once the task
 // returns (do not keep it). A queued task whose submit ctx ends never runs: its
-// future ends Canceled with [context.Cause] of that ctx, so the work of a request
-// that has gone away is dropped, not done. A task submitted with its parent
-// task's ctx is canceled when the parent returns, as in errgroup: wait for it
-// first.
+// future ends Canceled with [context.Cause] of that ctx at once, waking its
+// waiters, even while every worker is busy, so the work of a request that has
+// gone away is dropped, not done, and its handler is not held up. [Map],
+// [MapSeq] and [Group.Wait] whose ctx ends return at once too, waiting only for
+// their running tasks. [Executor.ShutdownNow] ends every queued future at once.
+//
+// A task submitted with its parent task's ctx is canceled when the parent
+// returns, as in errgroup, silently if nobody waits for it: wait for it first,
+// or, for work the parent only starts (a crawler's next pages), submit it to a
+// [Group] that outlives the parent and wait on the group.
 //
 // A pending future that is canceled never runs. A running one is asked to stop
 // through its ctx (cause [ErrCanceled]) and ends with whatever it returns; Go
@@ -46,14 +67,19 @@
 // with a [*PanicError] that holds the value and the stack; the worker recovers and
 // goes on, so one bad task neither kills the process nor shrinks the pool. A task
 // that calls [runtime.Goexit] fails with [ErrGoexit], and a new worker takes the
-// place of the one that exited.
+// place of the one that exited. A worker init function ([WithWorkerInit]) that
+// fails, panics or calls runtime.Goexit breaks the executor: it is never rerun
+// to try again. The errors of an executor named with [WithName] name it, and
+// still match their sentinel with [errors.Is].
 //
 // # Blocking and backpressure
 //
 // The queue is a buffered channel ([DefaultQueueSize], or [WithQueueSize]).
-// Submit blocks while it is full and gives up when its ctx ends or shutdown
-// begins; [TrySubmit] never blocks. Nothing else blocks but the waits: Result,
-// Wait, AsCompleted, the helpers, and Shutdown.
+// Submit and [Group.Submit] block while it is full and give up when their ctx
+// ends or shutdown begins; [TrySubmit] never waits for room: it admits exactly
+// as many unfinished tasks as the executor has workers plus queue slots. Nothing
+// else blocks but the waits: Result, Wait, AsCompleted, the helpers, and
+// Shutdown.
 //
 // # Nested tasks
 //
@@ -62,8 +88,14 @@
 // worker is left to run). Here it cannot, as long as the task passes the ctx it
 // was given: Result, Wait, AsCompleted, Map, MapSeq and a Group made from that
 // ctx run a pending task of the same executor in the waiting task itself, and
-// Submit runs the task in place when the queue is full. Shutdown called from a
-// task returns [ErrShutdownInTask] instead of waiting for itself.
+// Submit runs the task in place when the queue is full. [Group.Submit], which
+// takes no ctx, knows a task of its executor by the calling goroutine and runs
+// the task in it when the queue is full or the group at its limit. Shutdown
+// called from a task returns [ErrShutdownInTask] instead of waiting for itself.
+//
+// The trap: a task that waits with context.Background (or any ctx but its own)
+// cannot be recognised, and on a full pool it waits for a worker that no one
+// frees. The fix is one word: f.Result(ctx), with the task's ctx.
 //
 // # Memory model
 //
@@ -71,8 +103,10 @@
 // [Future.Result] that reports it, before the close of the channel of
 // [Future.Done], and before every [Future.OnDone] callback. By the time anything
 // reports a future finished (Result returns, Wait lists it as done, AsCompleted
-// yields it, a callback runs), its State is terminal and its Done channel is
-// closed. See [the Go memory model].
+// yields it, a callback runs, Cancel returns true), its State is terminal and
+// its Done channel is closed; and a terminal State is never seen with Done
+// open, nor a closed Done with a State that is not terminal. See
+// [the Go memory model].
 //
 // # Cost
 //

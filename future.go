@@ -91,6 +91,9 @@ func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T,
 // Called from a task with the ctx that task was given, Result on a future of the
 // same executor that no worker has started yet runs it at once in the caller, so a
 // task that waits on tasks it submitted cannot deadlock the pool.
+// Inside a task, wait with that task's ctx: a wait with context.Background (or
+// any other ctx) cannot be recognised, and on a full pool it waits for a worker
+// that nobody frees.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	if f.finished() {
 		return f.value, f.err
@@ -195,7 +198,8 @@ func (f *Future[T]) lockSettled() uint32 {
 // or the caller of [Future.Cancel] or [Executor.ShutdownNow]). Callbacks run in the
 // order they were added, after the outcome is visible to [Future.Result].
 //
-// fn should be quick and must not block: it delays the worker that runs it. A
+// fn should be quick and must not block: it delays the worker that runs it (and
+// a [TrySubmit] that waits for that worker to come back to the queue). A
 // panic in fn is recovered and written to the standard logger with its stack, as
 // net/http does for a panicking handler; the worker and the other callbacks carry
 // on. OnDone panics if fn is nil.

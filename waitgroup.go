@@ -39,6 +39,8 @@ const (
 //
 // Called from a task with its ctx, Wait runs pending futures of the task's own
 // executor in the caller rather than wait for a worker, so it cannot deadlock.
+// Called with another ctx (context.Background, say) inside a task, it can
+// deadlock a full pool: pass the task's ctx.
 func Wait[F Awaitable](ctx context.Context, mode WaitMode, fs ...F) (done, pending []F, err error) {
 	if mode < AllCompleted || mode > FirstError {
 		panic("futures: Wait called with an unknown WaitMode")
