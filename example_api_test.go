@@ -192,9 +192,7 @@ func ExamplePanicError() {
 	defer e.Close()
 	ctx := context.Background()
 	_, err := futures.Submit(ctx, e, func(context.Context) (int, error) {
-		var m map[string]int
-		m["x"] = 1 // a bug
-		return 0, nil
+		panic("config not loaded") // a bug
 	}).Result(ctx)
 	var pe *futures.PanicError
 	if errors.As(err, &pe) {
@@ -202,7 +200,7 @@ func ExamplePanicError() {
 		fmt.Println("stack recorded:", len(pe.Stack) > 0)
 	}
 	// Output:
-	// panicked: assignment to entry in nil map
+	// panicked: config not loaded
 	// stack recorded: true
 }
 
