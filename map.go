@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime/debug"
+	"strconv"
 	"sync/atomic"
 )
 
@@ -14,8 +15,19 @@ type IndexError struct {
 	Err   error // what fn returned, or a *PanicError
 }
 
-// Error names the index and the cause.
-func (e *IndexError) Error() string { return fmt.Sprintf("futures: Map item %d: %v", e.Index, e.Err) }
+// Error names the index and the cause. For a Map inside a Map whose item
+// returned the inner Map's error as it was, the indices read as a path, outer
+// first: "futures: Map item 3/1: leaf failed".
+func (e *IndexError) Error() string {
+	b := []byte("futures: Map item ")
+	b = strconv.AppendInt(b, int64(e.Index), 10)
+	err := e.Err
+	for inner, ok := err.(*IndexError); ok; inner, ok = err.(*IndexError) {
+		b = strconv.AppendInt(append(b, '/'), int64(inner.Index), 10)
+		err = inner.Err
+	}
+	return string(b) + ": " + fmt.Sprint(err)
+}
 
 // Unwrap returns the cause.
 func (e *IndexError) Unwrap() error { return e.Err }
@@ -153,11 +165,11 @@ func (m *mapper[In, Out]) call(ctx context.Context, i int) (v Out, err error) {
 	return m.fn(ctx, m.in[i])
 }
 
-// DefaultWindow is how many items [MapSeq] keeps in flight per worker.
-const DefaultWindow = 2
+// window is how many items [MapSeq] keeps in flight per worker.
+const window = 2
 
 // MapSeq is the lazy, streaming Map: it pulls inputs only as a window of
-// 2 × e.Workers() in-flight tasks allows ([DefaultWindow] per worker), yields each
+// 2 × e.Workers() in-flight tasks allows, yields each
 // (result, error) in input order, and goes on after an item's error. Inputs may
 // be infinite.
 //
@@ -174,7 +186,7 @@ func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], 
 		panic("futures: MapSeq called with a nil Context, sequence or function")
 	}
 	return func(yield func(Out, error) bool) {
-		s := &stream[Out]{ring: make([]*Future[Out], DefaultWindow*p.workers)}
+		s := &stream[Out]{ring: make([]*Future[Out], window*p.workers)}
 		mctx, cancel := context.WithCancelCause(ctx)
 		defer s.stop(cancel)
 		for in := range inputs {

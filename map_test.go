@@ -140,13 +140,13 @@ func TestMapSeqOverAnInfiniteSequence(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []int{0, 1, 4}, got)
-	window := int64(futures.DefaultWindow * e.Workers())
+	window := int64(2 * e.Workers()) // the window MapSeq documents
 	assert.LessOrEqual(t, pulled.Load(), 3+window, "pulled beyond the window")
 }
 
 func TestMapSeqWindowBound(t *testing.T) {
 	e := newExecutor(t, 2)
-	window := futures.DefaultWindow * e.Workers()
+	window := 2 * e.Workers() // the window MapSeq documents
 	release := make(chan struct{})
 	var firstDone atomic.Bool
 	pulledWindow := make(chan struct{})
@@ -253,4 +253,34 @@ func TestMapSeqBadInputPanics(t *testing.T) {
 	requirePanics(t, func() {
 		futures.Map[int, int](context.Background(), e, nil, nil)
 	})
+}
+
+func TestNestedMapErrorReadsAsAPath(t *testing.T) {
+	e := newExecutor(t, 2)
+	leaf := errors.New("leaf failed")
+	var level func(depth int) func(context.Context, int) (int, error)
+	level = func(depth int) func(context.Context, int) (int, error) {
+		return func(ctx context.Context, i int) (int, error) {
+			if depth == 2 {
+				if i == 3 {
+					return 0, leaf
+				}
+				return i, nil
+			}
+			if i != 1 {
+				return i, nil
+			}
+			_, err := futures.Map(ctx, e, []int{0, 1, 2, 3}, level(depth+1))
+			return 0, err
+		}
+	}
+	_, err := futures.Map(context.Background(), e, []int{0, 1, 2}, level(0))
+	assert.EqualError(t, err, "futures: Map item 1/1/3: leaf failed")
+	assert.ErrorIs(t, err, leaf)
+	var ie *futures.IndexError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, 1, ie.Index)
+	var inner *futures.IndexError
+	require.ErrorAs(t, ie.Err, &inner)
+	assert.Equal(t, 1, inner.Index)
 }

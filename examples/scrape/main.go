@@ -2,7 +2,7 @@
 // as each one finishes, and compares the time with fetching them one by one.
 //
 // With no arguments it scrapes 20 pages of a local test shop, where pages take
-// 50 to 200 ms and one in ten fails:
+// 50 to 200 ms and 2 of the 20 fail on purpose, to show how errors come back:
 //
 //	go run ./examples/scrape
 //
@@ -41,7 +41,9 @@ func main() {
 
 	urls := flag.Args()
 	client := http.DefaultClient
+	note := ""
 	if len(urls) == 0 {
+		note = " of a local test shop (2 of 20 fail on purpose)"
 		shop := newShop()
 		defer shop.Close()
 		client = shop.Client()
@@ -53,7 +55,7 @@ func main() {
 	s := scraper{client: client, timeout: *timeout}
 	ctx := context.Background()
 
-	fmt.Printf("Scraping %d pages on %d workers\n", len(urls), *workers)
+	fmt.Printf("Scraping %d pages%s on %d workers\n", len(urls), note, *workers)
 	start := time.Now()
 	ok, failed := s.parallel(ctx, urls, *workers)
 	parallel := time.Since(start)
