@@ -76,7 +76,12 @@ func (e *Executor) pool() *pool {
 //
 // Submit panics if ctx, e or fn is nil.
 func Submit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) *Future[T] {
-	f := prepare(ctx, e, fn, "Submit")
+	return submitAs(ctx, e, fn, "Submit")
+}
+
+// submitAs is Submit for caller, which names the task in execution traces.
+func submitAs[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error), caller string) *Future[T] {
+	f := prepare(ctx, e, fn, caller)
 	if err := f.ctx.p.submit(ctx, f, block); err != nil {
 		f.refuse(err)
 	}
@@ -128,7 +133,7 @@ func prepare[T any](ctx context.Context, e *Executor, fn func(context.Context) (
 	if fn == nil {
 		panic("futures: " + caller + " called with a nil function")
 	}
-	return newFuture(ctx, p, fn)
+	return newFuture(ctx, p, fn, caller)
 }
 
 // Shutdown stops accepting tasks, lets queued and running tasks finish, and waits

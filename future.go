@@ -27,6 +27,7 @@ type Future[T any] struct {
 	state atomic.Uint32 // a State, or publishing
 	fn    func(context.Context) (T, error)
 	stop  atomic.Pointer[ctxWatch] // set while the queued task watches its submit ctx
+	trace *traced                  // nil unless tracing was on at submission
 	ctx   taskCtx
 	value T
 	err   error
@@ -71,8 +72,8 @@ var closedChan = make(chan struct{})
 
 func init() { close(closedChan) }
 
-func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T, error)) *Future[T] {
-	f := &Future[T]{fn: fn}
+func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T, error), caller string) *Future[T] {
+	f := &Future[T]{fn: fn, trace: traceSubmit(ctx, p, caller)}
 	f.ctx.parent = ctx
 	f.ctx.p = p
 	return f
@@ -278,6 +279,9 @@ func (f *Future[T]) refuse(err error) {
 // closes Done before the terminal state is stored, or the waiter sees
 // publishing and waits for the terminal state.
 func (f *Future[T]) finish(s State, value T, err error) {
+	if f.trace != nil {
+		f.trace.task.End()
+	}
 	f.value, f.err = value, err
 	f.fn = nil // do not keep what fn captured alive
 	if !f.watched.Load() {
@@ -386,6 +390,9 @@ func (f *Future[T]) execute(t *tally, slot bool) {
 				}
 			}
 		}()
+		if f.trace != nil {
+			defer f.trace.region().End()
+		}
 		value, err = f.fn(&f.ctx)
 		returned = true
 	}()

@@ -93,7 +93,7 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 	sem := g.sem
 	g.mu.Unlock()
 	p := g.e.p
-	f := newFuture(g.ctx, p, fn)
+	f := newFuture(g.ctx, p, fn, "Group.Submit")
 	mode, err := g.acquire(sem)
 	token := err == nil && mode == onGroup && sem != nil
 	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token})

@@ -61,7 +61,7 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 	runners := make([]*Future[struct{}], min(len(inputs), p.workers))
 	m := &mapper[In, Out]{in: inputs, out: out, fn: fn, cancel: cancel, runners: len(runners)}
 	for r := range runners {
-		runners[r] = Submit(mctx, e, m.run)
+		runners[r] = submitAs(mctx, e, m.run, "Map")
 	}
 	awaitAll(ctx, runners)
 	var runErr error
@@ -193,7 +193,7 @@ func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], 
 			if ctx.Err() != nil || s.full() && !s.emit(ctx, yield) {
 				break
 			}
-			s.push(Submit(mctx, e, func(ctx context.Context) (Out, error) { return fn(ctx, in) }))
+			s.push(submitAs(mctx, e, func(ctx context.Context) (Out, error) { return fn(ctx, in) }, "MapSeq"))
 		}
 		for !s.broken && s.n > 0 && s.emit(ctx, yield) {
 		}

@@ -1,6 +1,7 @@
 package futures
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"sync/atomic"
@@ -20,11 +21,12 @@ type task interface {
 // pool is the executor's state. Workers reference the pool, never the Executor,
 // so that an unreachable Executor can be cleaned up while its workers run.
 type pool struct {
-	workers  int
-	capacity int64 // workers + queue size: the most unfinished tasks TrySubmit admits
-	name     string
-	init     func(worker int) error
-	tasks    chan task
+	workers   int
+	capacity  int64 // workers + queue size: the most unfinished tasks TrySubmit admits
+	name      string
+	traceName string // name, or "futures"
+	init      func(worker int) error
+	tasks     chan task
 
 	// load counts the tasks admitted to the queue whose slot no worker has given
 	// back yet: queued, being sent, or running on a worker. A worker gives the
@@ -67,6 +69,7 @@ func newPool(workers int, c config) *pool {
 		workers:           workers,
 		capacity:          int64(workers + queue),
 		name:              c.name,
+		traceName:         cmp.Or(c.name, "futures"),
 		init:              c.init,
 		tasks:             make(chan task, queue),
 		exited:            make(chan struct{}),
