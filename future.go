@@ -6,6 +6,7 @@ import (
 	"log"
 	"runtime"
 	"runtime/debug"
+	"runtime/trace"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -24,7 +25,7 @@ import (
 //
 // [the Go memory model]: https://go.dev/ref/mem
 type Future[T any] struct {
-	state atomic.Uint32 // a State, or publishing
+	state atomic.Uint32 // a State, or publishing; with watchedBit once anyone waits
 	fn    func(context.Context) (T, error)
 	stop  atomic.Pointer[ctxWatch] // set while the queued task watches its submit ctx
 	trace *traced                  // nil unless tracing was on at submission
@@ -32,9 +33,6 @@ type Future[T any] struct {
 	value T
 	err   error
 
-	// watched is set before anyone waits on the future, so that finish takes mu
-	// only when there is someone to tell.
-	watched atomic.Bool
 	mu      sync.Mutex
 	done    chan struct{}
 	waiters []waiter
@@ -46,6 +44,16 @@ type Future[T any] struct {
 // a terminal State and a closed Done channel are never seen one without the
 // other.
 const publishing = uint32(Canceled) + 1
+
+// watchedBit is set in the state word, under mu, by the first waiter (Done,
+// OnDone, Wait, AsCompleted) of a future not finished yet, so that the one who
+// finishes it takes mu only when there is someone to tell; stateMask keeps the
+// state itself. A worker finishes an unwatched future with one compare-and-swap
+// from Running to the terminal state, which fails once a waiter has set the bit.
+const (
+	watchedBit = 1 << 4
+	stateMask  = watchedBit - 1
+)
 
 // ctxWatch holds the stop function of a queued task's [context.AfterFunc].
 type ctxWatch struct{ stop func() bool }
@@ -73,7 +81,10 @@ var closedChan = make(chan struct{})
 func init() { close(closedChan) }
 
 func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T, error), caller string) *Future[T] {
-	f := &Future[T]{fn: fn, trace: traceSubmit(ctx, p, caller)}
+	f := &Future[T]{fn: fn}
+	if trace.IsEnabled() {
+		f.trace = traceSubmit(ctx, p, caller)
+	}
 	f.ctx.parent = ctx
 	f.ctx.p = p
 	return f
@@ -148,7 +159,7 @@ func (f *Future[T]) Done() <-chan struct{} {
 // Cancel returns true if it was canceled, false otherwise.
 func (f *Future[T]) Cancel() bool {
 	for {
-		switch s := f.state.Load(); s {
+		switch s := f.state.Load() & stateMask; s {
 		case uint32(Pending):
 			if f.cancel(ErrCanceled) {
 				return true
@@ -173,24 +184,28 @@ func (f *Future[T]) State() State { return State(f.settled()) }
 // settled returns the state, waiting out a publication in progress.
 func (f *Future[T]) settled() uint32 {
 	for {
-		if s := f.state.Load(); s != publishing {
+		if s := f.state.Load() & stateMask; s != publishing {
 			return s
 		}
 		runtime.Gosched()
 	}
 }
 
-// lockSettled locks mu and returns the state, which is not publishing. It sets
-// watched before it reads the state: see finish.
+// lockSettled locks mu and returns the state, which is not publishing; if it
+// is not terminal either, the watched bit is set, so whoever finishes f will
+// take mu to tell the waiters.
 func (f *Future[T]) lockSettled() uint32 {
+	f.mu.Lock()
 	for {
-		f.mu.Lock()
-		f.watched.Store(true)
-		if s := f.state.Load(); s != publishing {
-			return s
+		s := f.state.Load()
+		switch m := s & stateMask; {
+		case m == publishing:
+			f.mu.Unlock() // the publisher may need mu
+			runtime.Gosched()
+			f.mu.Lock()
+		case isTerminal(m) || s&watchedBit != 0 || f.state.CompareAndSwap(s, s|watchedBit):
+			return m
 		}
-		f.mu.Unlock() // the publisher may need mu
-		runtime.Gosched()
 	}
 }
 
@@ -225,7 +240,7 @@ func (f *Future[T]) spin() bool {
 	return f.finished()
 }
 
-func (f *Future[T]) finished() bool { return isTerminal(f.state.Load()) }
+func (f *Future[T]) finished() bool { return isTerminal(f.state.Load() & stateMask) }
 
 func isTerminal(s uint32) bool { return s >= uint32(Succeeded) && s <= uint32(Canceled) }
 
@@ -253,48 +268,69 @@ func (f *Future[T]) removeWaiter(w waiter) {
 // cancel finishes a pending future as Canceled with err; it reports whether it
 // won the future from every other canceler and from the workers.
 func (f *Future[T]) cancel(err error) bool {
-	if !f.state.CompareAndSwap(uint32(Pending), publishing) {
+	if !f.claim() {
 		return false
 	}
 	f.unwatch()
 	f.ctx.p.canceled.Add(1)
-	var zero T
-	f.finish(Canceled, zero, err)
+	f.cancelClaimed(err)
 	return true
 }
 
 // refuse finishes a future that its executor never accepted as Canceled with
-// err; nobody else has it yet.
+// err; nobody else can finish it.
 func (f *Future[T]) refuse(err error) {
-	f.state.Store(publishing)
-	var zero T
-	f.finish(Canceled, zero, err)
+	f.claim()
+	f.cancelClaimed(err)
 }
 
-// finish publishes the outcome, then wakes whoever waits. Only the goroutine that
-// moved the future into publishing calls it, once.
-//
-// A waiter sets watched before it reads the state, and the publisher stores
-// publishing before it reads watched, so either finish sees the waiter and
-// closes Done before the terminal state is stored, or the waiter sees
-// publishing and waits for the terminal state.
-func (f *Future[T]) finish(s State, value T, err error) {
+// claim moves a pending future into publishing, keeping the watched bit; it
+// reports false if the future is not pending.
+func (f *Future[T]) claim() bool {
+	for {
+		s := f.state.Load()
+		if s&stateMask != uint32(Pending) {
+			return false
+		}
+		if f.state.CompareAndSwap(s, publishing|s&watchedBit) {
+			return true
+		}
+	}
+}
+
+// cancelClaimed publishes a claimed future as Canceled with err. While it is
+// publishing no waiter can register (they wait it out), so an unwatched one
+// needs no lock.
+func (f *Future[T]) cancelClaimed(err error) {
+	var zero T
+	f.record(zero, err)
+	if f.state.Load()&watchedBit == 0 {
+		f.state.Store(uint32(Canceled))
+		return
+	}
+	f.publish(Canceled)
+}
+
+// record writes the outcome, before any state that shows it.
+func (f *Future[T]) record(value T, err error) {
 	if f.trace != nil {
 		f.trace.task.End()
 	}
 	f.value, f.err = value, err
 	f.fn = nil // do not keep what fn captured alive
-	if !f.watched.Load() {
-		f.state.Store(uint32(s))
-		return
-	}
+}
+
+// publish closes Done and stores the terminal state s together, under mu,
+// then wakes the waiters. Only the goroutine that moved a watched future into
+// publishing calls it, once.
+func (f *Future[T]) publish(s State) {
 	f.mu.Lock()
 	if f.done == nil {
 		f.done = closedChan
 	} else {
 		close(f.done)
 	}
-	f.state.Store(uint32(s))
+	f.state.Store(uint32(s) | watchedBit)
 	ws := f.waiters
 	f.waiters = nil
 	f.mu.Unlock()
@@ -315,7 +351,7 @@ func (f *Future[T]) watch() {
 	w := &ctxWatch{stop: context.AfterFunc(ctx, func() { f.cancel(context.Cause(ctx)) })}
 	f.stop.Store(w)
 	// A worker that moved f out of Pending before the store did not see w.
-	if f.state.Load() != uint32(Pending) {
+	if f.state.Load()&stateMask != uint32(Pending) {
 		w.stop()
 	}
 }
@@ -334,18 +370,18 @@ func (f *Future[T]) unwatch() {
 // once Result returns. It reports whether it finished the future.
 func (f *Future[T]) run(t *tally, slot bool) bool {
 	p := f.ctx.p
-	if f.state.Load() == uint32(Pending) {
+	for s := f.state.Load(); s&stateMask == uint32(Pending); s = f.state.Load() {
 		if err := p.refusal(f.ctx.parent); err != nil {
-			p.giveBack(slot)
+			t.giveBack(slot)
 			return f.cancel(err)
 		}
-		if f.state.CompareAndSwap(uint32(Pending), uint32(Running)) {
+		if f.state.CompareAndSwap(s, uint32(Running)|s&watchedBit) {
 			f.unwatch()
 			f.execute(t, slot)
 			return true
 		}
 	}
-	p.giveBack(slot)
+	t.giveBack(slot)
 	return false
 }
 
@@ -374,13 +410,17 @@ func (f *Future[T]) execute(t *tally, slot bool) {
 		}
 		f.ctx.stop(&causeReturned, false)
 		t.count(err, recovered)
-		f.ctx.p.giveBack(slot)
+		t.giveBack(slot)
 		state := Succeeded
 		if err != nil {
 			state = Failed
 		}
-		f.state.Store(publishing)
-		f.finish(state, value, err)
+		f.record(value, err)
+		if f.state.CompareAndSwap(uint32(Running), uint32(state)) {
+			return // nobody waits
+		}
+		f.state.Store(publishing | watchedBit)
+		f.publish(state)
 	}()
 	func() {
 		defer func() {

@@ -28,10 +28,6 @@ type pool struct {
 	init      func(worker int) error
 	tasks     chan task
 
-	// load counts the tasks admitted to the queue whose slot no worker has given
-	// back yet: queued, being sent, or running on a worker. A worker gives the
-	// slot back just before it publishes the task's outcome.
-	load    paddedInt
 	started atomic.Int64  // worker numbers handed out: at most workers
 	alive   atomic.Int64  // worker goroutines running
 	active  atomic.Int64  // worker goroutines, plus tasks running outside them
@@ -54,8 +50,10 @@ type pool struct {
 	gidMu sync.Mutex
 	gids  map[uint64]struct{} // goroutine ids of the workers
 
-	tallies   []tally // one a worker, and the last for tasks run outside them
-	submitted paddedCounter
+	tallies   []tally       // one a worker, and the last for tasks run outside them
+	submitted paddedCounter // sent on the queue, or run by the submitter (ranHere)
+	ranHere   paddedCounter
+	reserved  paddedInt // TrySubmits admitted and still sending
 	canceled  paddedCounter
 	rejected  paddedCounter
 
@@ -106,9 +104,9 @@ func (p *pool) submit(ctx context.Context, t task, mode submitMode) error {
 	return err
 }
 
-// enqueue admits t and sends it on the queue while holding off shutdown's close
-// of it. here says that t was accepted but is the caller's to run; then it is
-// already counted in active.
+// enqueue sends t on the queue while holding off shutdown's close of it. here
+// says that t was accepted but is the caller's to run; then it is already
+// counted in active.
 func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool, err error) {
 	p.submitMu.RLock()
 	defer p.submitMu.RUnlock()
@@ -116,38 +114,63 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		return false, p.reject(err)
 	}
 	if mode == inCaller {
-		p.active.Add(1)
-		p.submitted.Add(1)
+		p.runsHere()
 		return true, nil
 	}
-	n, ok := p.admit(mode == try)
-	if !ok {
-		return false, p.reject(p.errQueueFull)
-	}
-	p.grow(n)
 	select {
 	case p.tasks <- t:
-		p.accept(t, n > int64(p.workers))
+		p.accept(t, len(p.tasks) > 0) // no idle worker took it at once
 		return false, nil
 	default:
 	}
-	if mode != try && p.mayRunHere(ctx, mode) {
-		p.load.Add(-1)
-		p.active.Add(1)
-		p.submitted.Add(1)
+	switch {
+	case mode == try:
+		return false, p.admit(ctx, t)
+	case p.mayRunHere(ctx, mode):
+		p.runsHere()
 		return true, nil
 	}
+	p.grow()
+	return false, p.send(ctx, t)
+}
+
+// send waits for room for t on the queue, its ctx or shutdown.
+func (p *pool) send(ctx context.Context, t task) error {
 	select {
 	case p.tasks <- t:
 		p.accept(t, true)
-		return false, nil
+		return nil
 	case <-ctx.Done():
-		p.load.Add(-1)
-		return false, p.reject(context.Cause(ctx))
+		return p.reject(context.Cause(ctx))
 	case <-p.quit:
-		p.load.Add(-1)
-		return false, p.reject(p.errShutdown)
+		return p.reject(p.errShutdown)
 	}
+}
+
+// admit is TrySubmit's way when the queue had no room and no worker was
+// waiting for a task: it reserves a place for t if fewer than workers + queue
+// size tasks are unfinished (a worker is then on its way back to the queue, or
+// not started yet) and sends t; else it refuses t.
+func (p *pool) admit(ctx context.Context, t task) error {
+	defer p.reserved.Add(-1)
+	if p.unfinished()+p.reserved.Add(1) > p.capacity {
+		return p.reject(p.errQueueFull)
+	}
+	p.grow()
+	return p.send(ctx, t)
+}
+
+// unfinished counts the tasks sent on the queue whose slot no worker has given
+// back: queued, or running on a worker. It reads the workers' counts before
+// the submitters', so a count that moves meanwhile makes it larger, never
+// smaller. It costs a read per worker: only TrySubmit asks, when the queue
+// had no room.
+func (p *pool) unfinished() int64 {
+	var released uint64
+	for i := range p.tallies {
+		released += p.tallies[i].released.Load()
+	}
+	return int64(p.submitted.Load() - p.ranHere.Load() - released)
 }
 
 // refuse returns why no task may be submitted now with ctx, or nil.
@@ -164,47 +187,34 @@ func (p *pool) refuse(ctx context.Context) error {
 	return nil
 }
 
-// admit takes a queue slot and returns how many are taken with it. With exact,
-// it takes none, and fails, when workers + queue size are taken already.
-func (p *pool) admit(exact bool) (int64, bool) {
-	if !exact {
-		return p.load.Add(1), true
-	}
-	for {
-		n := p.load.Load()
-		if n >= p.capacity {
-			return n, false
-		}
-		if p.load.CompareAndSwap(n, n+1) {
-			return n + 1, true
-		}
-	}
-}
-
 // full reports whether TrySubmit with ctx would find no room, and no other
 // reason to refuse, now.
 func (p *pool) full(ctx context.Context) bool {
-	return p.load.Load() >= p.capacity && p.refuse(ctx) == nil
+	return len(p.tasks) == cap(p.tasks) && p.unfinished()+p.reserved.Load() >= p.capacity && p.refuse(ctx) == nil
 }
 
-// accept counts t in, and has it watch its ctx when it waits behind busy
-// workers.
+// accept counts t in. A task that waits behind busy workers starts a worker,
+// if the executor has not started them all, and watches its ctx.
 func (p *pool) accept(t task, behind bool) {
 	p.submitted.Add(1)
 	if behind {
+		p.grow()
 		t.watch()
 	}
 }
 
-// grow starts a worker when the n tasks that hold slots outnumber the workers
-// started, until there are p.workers: a task that finds no idle worker gets a
-// new one. The caller holds submitMu for reading, so stop sees the worker.
-func (p *pool) grow(n int64) {
-	for {
-		s := p.started.Load()
-		if n <= s || s >= int64(p.workers) {
-			return
-		}
+// runsHere counts in a task that the caller runs itself.
+func (p *pool) runsHere() {
+	p.active.Add(1)
+	p.submitted.Add(1)
+	p.ranHere.Add(1)
+}
+
+// grow starts a worker, unless all of them are started: a submission that
+// finds no idle worker gets a new one. The caller holds submitMu for reading,
+// so stop sees the worker.
+func (p *pool) grow() {
+	for s := p.started.Load(); s < int64(p.workers); s = p.started.Load() {
 		if p.started.CompareAndSwap(s, s+1) {
 			p.alive.Add(1)
 			p.active.Add(1)
@@ -237,13 +247,6 @@ func (p *pool) runHere(t task) bool {
 func (p *pool) leave() {
 	if p.active.Add(-1) == 0 && p.closing.Load() {
 		p.exit.Do(func() { close(p.exited) })
-	}
-}
-
-// giveBack gives a task's queue slot back, if it holds one.
-func (p *pool) giveBack(slot bool) {
-	if slot {
-		p.load.Add(-1)
 	}
 }
 

@@ -10,7 +10,17 @@ type tally struct {
 	succeeded atomic.Uint64
 	failed    atomic.Uint64
 	panicked  atomic.Uint64
-	_         [128 - 32]byte
+	released  atomic.Uint64 // queue slots given back: see pool.unfinished
+	_         [128 - 40]byte
+}
+
+// giveBack gives the queue slot of a task taken from the queue back, just
+// before its outcome is published, so that its worker counts as idle for
+// TrySubmit once Result returns.
+func (t *tally) giveBack(slot bool) {
+	if slot {
+		t.released.Add(1)
+	}
 }
 
 // count records a finished task.

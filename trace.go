@@ -15,12 +15,9 @@ type traced struct {
 }
 
 // traceSubmit starts the trace task of a submission made by caller ("Submit",
-// "Map", ...), when tracing is on; the task is named "<executor>.<caller>",
-// with "futures" for an executor that has no name.
+// "Map", ...); the task is named "<executor>.<caller>", with "futures" for an
+// executor that has no name. Call it only while trace.IsEnabled.
 func traceSubmit(ctx context.Context, p *pool, caller string) *traced {
-	if !trace.IsEnabled() {
-		return nil
-	}
 	tctx, task := trace.NewTask(ctx, p.traceName+"."+caller)
 	return &traced{ctx: tctx, task: task}
 }
