@@ -365,23 +365,23 @@ func (f *Future[T]) unwatch() {
 
 // run is what a worker does with the future it takes from the queue: cancel it if
 // its submit ctx is done or the executor refuses work, else run it unless it was
-// canceled already, counting it in t. With slot, it gives back the future's
-// queue slot before it publishes the outcome, so that the worker counts as idle
-// once Result returns. It reports whether it finished the future.
+// canceled already, counting it in t. With slot, the future held a queue slot,
+// which it gives back (see tally.discard). It reports whether it finished the
+// future.
 func (f *Future[T]) run(t *tally, slot bool) bool {
 	p := f.ctx.p
 	for s := f.state.Load(); s&stateMask == uint32(Pending); s = f.state.Load() {
 		if err := p.refusal(f.ctx.parent); err != nil {
-			t.giveBack(slot)
+			t.discard(slot)
 			return f.cancel(err)
 		}
 		if f.state.CompareAndSwap(s, uint32(Running)|s&watchedBit) {
 			f.unwatch()
-			f.execute(t, slot)
+			f.execute(t)
 			return true
 		}
 	}
-	t.giveBack(slot)
+	t.discard(slot)
 	return false
 }
 
@@ -396,7 +396,7 @@ func (f *Future[T]) owner() *pool { return f.ctx.p }
 
 // execute calls fn and finishes the future with what it returned, with a
 // *PanicError if it panicked, or with ErrGoexit if it called runtime.Goexit.
-func (f *Future[T]) execute(t *tally, slot bool) {
+func (f *Future[T]) execute(t *tally) {
 	t.started.Add(1)
 	var (
 		value     T
@@ -410,7 +410,6 @@ func (f *Future[T]) execute(t *tally, slot bool) {
 		}
 		f.ctx.stop(&causeReturned, false)
 		t.count(err, recovered)
-		t.giveBack(slot)
 		state := Succeeded
 		if err != nil {
 			state = Failed

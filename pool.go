@@ -161,15 +161,20 @@ func (p *pool) admit(ctx context.Context, t task) error {
 }
 
 // unfinished counts the tasks sent on the queue whose slot no worker has given
-// back: queued, or running on a worker. It reads the workers' counts before
-// the submitters', so a count that moves meanwhile makes it larger, never
-// smaller. It costs a read per worker: only TrySubmit asks, when the queue
-// had no room.
+// back: queued, or running on a worker. A worker's tally counts only tasks
+// from the queue, and each of them once, as succeeded, failed or discarded;
+// the last tally counts the tasks run outside the workers, which hold no slot,
+// and those that ShutdownNow discards. It reads the workers' counts before the
+// submitters', so a count that moves meanwhile makes it larger, never smaller.
+// It costs a few reads per worker: only TrySubmit asks, when the queue had no
+// room.
 func (p *pool) unfinished() int64 {
 	var released uint64
-	for i := range p.tallies {
-		released += p.tallies[i].released.Load()
+	for i := range p.tallies[:p.workers] {
+		t := &p.tallies[i]
+		released += t.succeeded.Load() + t.failed.Load() + t.discarded.Load()
 	}
+	released += p.outside().discarded.Load()
 	return int64(p.submitted.Load() - p.ranHere.Load() - released)
 }
 

@@ -10,16 +10,17 @@ type tally struct {
 	succeeded atomic.Uint64
 	failed    atomic.Uint64
 	panicked  atomic.Uint64
-	released  atomic.Uint64 // queue slots given back: see pool.unfinished
+	discarded atomic.Uint64 // taken from the queue, not run: see pool.unfinished
 	_         [128 - 40]byte
 }
 
-// giveBack gives the queue slot of a task taken from the queue back, just
-// before its outcome is published, so that its worker counts as idle for
-// TrySubmit once Result returns.
-func (t *tally) giveBack(slot bool) {
+// discard gives back the queue slot of a task taken from the queue that will
+// not run here, if it held one. A task that runs gives its slot back when it
+// is counted as succeeded or failed, before its outcome is published, so that
+// its worker counts as idle for TrySubmit once Result returns.
+func (t *tally) discard(slot bool) {
 	if slot {
-		t.released.Add(1)
+		t.discarded.Add(1)
 	}
 }
 
