@@ -27,8 +27,7 @@ import (
 type Future[T any] struct {
 	state atomic.Uint32 // a State, or publishing; with watchedBit once anyone waits
 	fn    func(context.Context) (T, error)
-	stop  atomic.Pointer[ctxWatch] // set while the queued task watches its submit ctx
-	trace *traced                  // nil unless tracing was on at submission
+	extra atomic.Pointer[extra] // nil for most futures
 	ctx   taskCtx
 	value T
 	err   error
@@ -55,8 +54,21 @@ const (
 	stateMask  = watchedBit - 1
 )
 
-// ctxWatch holds the stop function of a queued task's [context.AfterFunc].
-type ctxWatch struct{ stop func() bool }
+// extra holds what few futures need, so that the others are smaller. Only the
+// submitter sets it: at submission, and once more when the task watches its
+// ctx.
+type extra struct {
+	stop  func() bool // stops the context.AfterFunc of a queued task's watch
+	trace *traced     // set while tracing is on at submission
+}
+
+// traced returns f's part in an execution trace, or nil.
+func (f *Future[T]) traced() *traced {
+	if x := f.extra.Load(); x != nil {
+		return x.trace
+	}
+	return nil
+}
 
 // waiter is told once that a future finished.
 type waiter interface{ wake() }
@@ -83,7 +95,7 @@ func init() { close(closedChan) }
 func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T, error), caller string) *Future[T] {
 	f := &Future[T]{fn: fn}
 	if trace.IsEnabled() {
-		f.trace = traceSubmit(ctx, p, caller)
+		f.extra.Store(&extra{trace: traceSubmit(ctx, p, caller)})
 	}
 	f.ctx.parent = ctx
 	f.ctx.p = p
@@ -313,8 +325,8 @@ func (f *Future[T]) cancelClaimed(err error) {
 
 // record writes the outcome, before any state that shows it.
 func (f *Future[T]) record(value T, err error) {
-	if f.trace != nil {
-		f.trace.task.End()
+	if t := f.traced(); t != nil {
+		t.task.End()
 	}
 	f.value, f.err = value, err
 	f.fn = nil // do not keep what fn captured alive
@@ -348,8 +360,8 @@ func (f *Future[T]) watch() {
 	if ctx.Done() == nil {
 		return
 	}
-	w := &ctxWatch{stop: context.AfterFunc(ctx, func() { f.cancel(context.Cause(ctx)) })}
-	f.stop.Store(w)
+	w := &extra{stop: context.AfterFunc(ctx, func() { f.cancel(context.Cause(ctx)) }), trace: f.traced()}
+	f.extra.Store(w)
 	// A worker that moved f out of Pending before the store did not see w.
 	if f.state.Load()&stateMask != uint32(Pending) {
 		w.stop()
@@ -358,7 +370,7 @@ func (f *Future[T]) watch() {
 
 // unwatch removes the watch on the submit ctx, if any, once f left Pending.
 func (f *Future[T]) unwatch() {
-	if w := f.stop.Load(); w != nil {
+	if w := f.extra.Load(); w != nil && w.stop != nil {
 		w.stop()
 	}
 }
@@ -429,8 +441,8 @@ func (f *Future[T]) execute(t *tally) {
 				}
 			}
 		}()
-		if f.trace != nil {
-			defer f.trace.region().End()
+		if t := f.traced(); t != nil {
+			defer t.region().End()
 		}
 		value, err = f.fn(&f.ctx)
 		returned = true
