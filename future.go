@@ -360,7 +360,13 @@ func (f *Future[T]) watch() {
 	if ctx.Done() == nil {
 		return
 	}
-	w := &extra{stop: context.AfterFunc(ctx, func() { f.cancel(context.Cause(ctx)) }), trace: f.traced()}
+	p := f.ctx.p
+	w := &extra{stop: context.AfterFunc(ctx, func() {
+		// This goroutine may finish f: Shutdown waits for it as for a task.
+		p.active.Add(1)
+		defer p.leave()
+		f.cancel(context.Cause(ctx))
+	}), trace: f.traced()}
 	f.extra.Store(w)
 	// A worker that moved f out of Pending before the store did not see w.
 	if f.state.Load()&stateMask != uint32(Pending) {

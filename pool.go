@@ -126,11 +126,14 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	switch {
 	case mode == try:
 		return false, p.admit(ctx, t)
+	case p.grow():
+		// A worker is on its way to the queue. A task of this executor that
+		// waits for it here is safe: it waits only for a worker it started,
+		// and once all are started, tasks no longer wait but run t themselves.
 	case p.mayRunHere(ctx, mode):
 		p.runsHere()
 		return true, nil
 	}
-	p.grow()
 	return false, p.send(ctx, t)
 }
 
@@ -215,18 +218,19 @@ func (p *pool) runsHere() {
 	p.ranHere.Add(1)
 }
 
-// grow starts a worker, unless all of them are started: a submission that
-// finds no idle worker gets a new one. The caller holds submitMu for reading,
-// so stop sees the worker.
-func (p *pool) grow() {
+// grow starts a worker, unless all of them are started, and reports whether
+// it did: a submission that finds no idle worker gets a new one. The caller
+// holds submitMu for reading, so stop sees the worker.
+func (p *pool) grow() bool {
 	for s := p.started.Load(); s < int64(p.workers); s = p.started.Load() {
 		if p.started.CompareAndSwap(s, s+1) {
 			p.alive.Add(1)
 			p.active.Add(1)
 			go p.work(int(s), true)
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // mayRunHere reports whether the caller may run a task itself on a full
