@@ -27,8 +27,10 @@ var (
 
 	// ErrGoexit is the error of a task that called [runtime.Goexit] (as
 	// testing.T.FailNow does). The goroutine that ran it is gone; the executor
-	// starts another worker in its place.
-	ErrGoexit = errors.New("futures: task called runtime.Goexit")
+	// starts another worker in its place. A worker init function that calls
+	// Goexit breaks the executor instead: the [ErrBroken] error then wraps
+	// ErrGoexit.
+	ErrGoexit = errors.New("futures: runtime.Goexit called")
 
 	// ErrShutdownInTask is returned by [Executor.Shutdown], [Executor.ShutdownNow]
 	// and [Executor.Close] when they are called from a task of the same executor:

@@ -50,7 +50,11 @@ func WithWorkerInit(fn func(worker int) error) Option {
 
 // WithName names the executor: its workers carry the pprof labels
 // futures.executor=name and futures.worker=N, so profiles show which pool did the
-// work, and the errors it makes ([ErrShutdown], [ErrBroken]) name it.
+// work; its tasks appear in execution traces as name.Submit, name.Map and so
+// on; and every error it makes ([ErrShutdown], [ErrQueueFull], [ErrBroken],
+// [ErrGoexit], [ErrShutdownInTask]) names it, while [errors.Is] still matches
+// the sentinel. The named errors are made once, in [New], so a refusal costs
+// no allocation.
 func WithName(name string) Option {
 	return func(c *config) { c.name = name }
 }
