@@ -1,0 +1,299 @@
+// How a future moves from Pending to its end: who may start, cancel and
+// publish it, and how its waiters are told.
+
+package futures
+
+import (
+	"context"
+	"log"
+	"runtime"
+	"runtime/debug"
+	"slices"
+)
+
+// publishing is the state between Pending or Running and the terminal state
+// while the outcome is written and the Done channel closed. Whoever moved the
+// future into it publishes; everyone else waits it out (see settled), so that
+// a terminal State and a closed Done channel are never seen one without the
+// other.
+const publishing = uint32(Canceled) + 1
+
+// watchedBit is set in the state word, under mu, by the first waiter (Done,
+// OnDone, Wait, AsCompleted) of a future not finished yet, so that the one who
+// finishes it takes mu only when there is someone to tell; stateMask keeps the
+// state itself. A worker finishes an unwatched future with one compare-and-swap
+// from Running to the terminal state, which fails once a waiter has set the bit.
+const (
+	watchedBit = 1 << 4
+	stateMask  = watchedBit - 1
+)
+
+// extra holds what few futures need, so that the others are smaller. Only the
+// submitter sets it: at submission, and once more when the task watches its
+// ctx.
+type extra struct {
+	stop  func() bool // stops the context.AfterFunc of a queued task's watch
+	trace *traced     // set while tracing is on at submission
+}
+
+// traced returns f's part in an execution trace, or nil.
+func (f *Future[T]) traced() *traced {
+	if x := f.extra.Load(); x != nil {
+		return x.trace
+	}
+	return nil
+}
+
+// waiter is told once that a future finished.
+type waiter interface{ wake() }
+
+// callback is a waiter made from an [Future.OnDone] function.
+type callback func()
+
+// wake runs the callback; a panic in it is logged, not spread, so that it kills
+// neither the worker nor the callbacks after it.
+func (fn callback) wake() {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Printf("futures: OnDone callback panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	fn()
+}
+
+// closedChan is the Done channel of futures that finished before anyone asked.
+var closedChan = make(chan struct{})
+
+func init() { close(closedChan) }
+
+// settled returns the state, waiting out a publication in progress.
+func (f *Future[T]) settled() uint32 {
+	for {
+		if s := f.state.Load() & stateMask; s != publishing {
+			return s
+		}
+		runtime.Gosched()
+	}
+}
+
+// lockSettled locks mu and returns the state, which is not publishing; if it
+// is not terminal either, the watched bit is set, so whoever finishes f will
+// take mu to tell the waiters.
+func (f *Future[T]) lockSettled() uint32 {
+	f.mu.Lock()
+	for {
+		s := f.state.Load()
+		switch m := s & stateMask; {
+		case m == publishing:
+			f.mu.Unlock() // the publisher may need mu
+			runtime.Gosched()
+			f.mu.Lock()
+		case isTerminal(m) || s&watchedBit != 0 || f.state.CompareAndSwap(s, s|watchedBit):
+			return m
+		}
+	}
+}
+
+func (f *Future[T]) finished() bool { return isTerminal(f.state.Load() & stateMask) }
+
+func isTerminal(s uint32) bool { return s >= uint32(Succeeded) && s <= uint32(Canceled) }
+
+// addWaiter registers w to be woken when f finishes; it returns false, and
+// registers nothing, if f has already finished.
+func (f *Future[T]) addWaiter(w waiter) bool {
+	s := f.lockSettled()
+	defer f.mu.Unlock()
+	if isTerminal(s) {
+		return false
+	}
+	f.waiters = append(f.waiters, w)
+	return true
+}
+
+// removeWaiter forgets w if f has not woken it yet.
+func (f *Future[T]) removeWaiter(w waiter) {
+	f.mu.Lock()
+	if i := slices.Index(f.waiters, w); i >= 0 {
+		f.waiters = slices.Delete(f.waiters, i, i+1)
+	}
+	f.mu.Unlock()
+}
+
+// cancel finishes a pending future as Canceled with err; it reports whether it
+// won the future from every other canceler and from the workers.
+func (f *Future[T]) cancel(err error) bool {
+	if !f.claim() {
+		return false
+	}
+	f.unwatch()
+	f.ctx.p.canceled.Add(1)
+	f.cancelClaimed(err)
+	return true
+}
+
+// refuse finishes a future that its executor never accepted as Canceled with
+// err; nobody else can finish it.
+func (f *Future[T]) refuse(err error) {
+	f.claim()
+	f.cancelClaimed(err)
+}
+
+// claim moves a pending future into publishing, keeping the watched bit; it
+// reports false if the future is not pending.
+func (f *Future[T]) claim() bool {
+	for {
+		s := f.state.Load()
+		if s&stateMask != uint32(Pending) {
+			return false
+		}
+		if f.state.CompareAndSwap(s, publishing|s&watchedBit) {
+			return true
+		}
+	}
+}
+
+// cancelClaimed publishes a claimed future as Canceled with err. While it is
+// publishing no waiter can register (they wait it out), so an unwatched one
+// needs no lock.
+func (f *Future[T]) cancelClaimed(err error) {
+	var zero T
+	f.record(zero, err)
+	if f.state.Load()&watchedBit == 0 {
+		f.state.Store(uint32(Canceled))
+		return
+	}
+	f.publish(Canceled)
+}
+
+// record writes the outcome, before any state that shows it.
+func (f *Future[T]) record(value T, err error) {
+	if t := f.traced(); t != nil {
+		t.task.End()
+	}
+	f.value, f.err = value, err
+	f.fn = nil // do not keep what fn captured alive
+}
+
+// publish closes Done and stores the terminal state s together, under mu,
+// then wakes the waiters. Only the goroutine that moved a watched future into
+// publishing calls it, once.
+func (f *Future[T]) publish(s State) {
+	f.mu.Lock()
+	if f.done == nil {
+		f.done = closedChan
+	} else {
+		close(f.done)
+	}
+	f.state.Store(uint32(s) | watchedBit)
+	ws := f.waiters
+	f.waiters = nil
+	f.mu.Unlock()
+	for _, w := range ws {
+		w.wake()
+	}
+}
+
+// watch has the queued future canceled at once, with the cause of its submit
+// ctx, when that ctx ends before a worker starts it. It costs nothing for a ctx
+// that cannot end; the submitter calls it only when the task waits behind busy
+// workers.
+func (f *Future[T]) watch() {
+	ctx := f.ctx.parent
+	if ctx.Done() == nil {
+		return
+	}
+	p := f.ctx.p
+	w := &extra{stop: context.AfterFunc(ctx, func() {
+		// This goroutine may finish f: Shutdown waits for it as for a task.
+		p.active.Add(1)
+		defer p.leave()
+		f.cancel(context.Cause(ctx))
+	}), trace: f.traced()}
+	f.extra.Store(w)
+	// A worker that moved f out of Pending before the store did not see w.
+	if f.state.Load()&stateMask != uint32(Pending) {
+		w.stop()
+	}
+}
+
+// unwatch removes the watch on the submit ctx, if any, once f left Pending.
+func (f *Future[T]) unwatch() {
+	if w := f.extra.Load(); w != nil && w.stop != nil {
+		w.stop()
+	}
+}
+
+// run is what a worker does with the future it takes from the queue: cancel it if
+// its submit ctx is done or the executor refuses work, else run it unless it was
+// canceled already, counting it in t. With slot, the future held a queue slot,
+// which it gives back (see tally.discard). It reports whether it finished the
+// future.
+func (f *Future[T]) run(t *tally, slot bool) bool {
+	p := f.ctx.p
+	for s := f.state.Load(); s&stateMask == uint32(Pending); s = f.state.Load() {
+		if err := p.refusal(f.ctx.parent); err != nil {
+			t.discard(slot)
+			return f.cancel(err)
+		}
+		if f.state.CompareAndSwap(s, uint32(Running)|s&watchedBit) {
+			f.unwatch()
+			f.execute(t)
+			return true
+		}
+	}
+	t.discard(slot)
+	return false
+}
+
+// runInline runs f in the caller when ctx is the ctx of a task of f's executor
+// and no worker has started f; it reports whether f is finished when it returns.
+func (f *Future[T]) runInline(ctx context.Context) bool {
+	p := f.ctx.p
+	return p.insideTask(ctx) && p.runHere(f)
+}
+
+func (f *Future[T]) owner() *pool { return f.ctx.p }
+
+// execute calls fn and finishes the future with what it returned, with a
+// *PanicError if it panicked, or with ErrGoexit if it called runtime.Goexit.
+func (f *Future[T]) execute(t *tally) {
+	t.started.Add(1)
+	var (
+		value     T
+		err       error
+		returned  bool
+		recovered bool
+	)
+	defer func() {
+		if !returned && !recovered {
+			err = f.ctx.p.errGoexit
+		}
+		f.ctx.stop(&causeReturned, false)
+		t.count(err, recovered)
+		state := Succeeded
+		if err != nil {
+			state = Failed
+		}
+		f.record(value, err)
+		if f.state.CompareAndSwap(uint32(Running), uint32(state)) {
+			return // nobody waits
+		}
+		f.state.Store(publishing | watchedBit)
+		f.publish(state)
+	}()
+	func() {
+		defer func() {
+			if !returned {
+				if r := recover(); r != nil {
+					err = &PanicError{Value: r, Stack: debug.Stack()}
+				}
+			}
+		}()
+		if t := f.traced(); t != nil {
+			defer t.region().End()
+		}
+		value, err = f.fn(&f.ctx)
+		returned = true
+	}()
+	recovered = !returned
+}
