@@ -76,6 +76,26 @@ func BenchmarkSubmit(b *testing.B) {
 	})
 }
 
+// BenchmarkSubmitRequestCtx is workload G: wait=all, each batch under a
+// request's cancelable ctx, canceled once the batch is done, as a service does.
+func BenchmarkSubmitRequestCtx(b *testing.B) {
+	e := futures.New(runtime.GOMAXPROCS(0))
+	defer e.Close()
+	bt := newBatch(4096)
+	ctx, cancel := context.WithCancel(context.Background())
+	b.ReportAllocs()
+	for b.Loop() {
+		bt.fs = append(bt.fs, futures.Submit(ctx, e, tiny))
+		if len(bt.fs) == cap(bt.fs) {
+			bt.wait(ctx)
+			cancel()
+			ctx, cancel = context.WithCancel(context.Background())
+		}
+	}
+	bt.wait(ctx)
+	cancel()
+}
+
 func BenchmarkMap(b *testing.B) {
 	ctx := context.Background()
 	e := futures.New(runtime.GOMAXPROCS(0))

@@ -25,9 +25,9 @@
 // not per waiter, not per helper call. [AsCompleted] and [Wait] register on the
 // futures and are woken by the worker that finishes them; [MapSeq] waits for its
 // in-flight tasks before its loop ends, even when the loop breaks. The one
-// exception is brief: when the ctx of a task queued behind busy workers ends,
+// exception is brief: when the ctx of a queued task that someone waits on ends,
 // [context.AfterFunc] runs the cancel of its future in a goroutine of its own,
-// which returns at once. An executor stays alive while anything uses it (a
+// which returns at once (and which Shutdown waits for). An executor stays alive while anything uses it (a
 // blocked Submit, a [Group]); one that becomes unreachable without being shut
 // down is shut down by the garbage collector, and its queued tasks still run.
 //

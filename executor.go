@@ -65,8 +65,12 @@ func (e *Executor) pool() *pool {
 // reaches it never runs; its future ends Canceled with the cause of ctx.
 //
 // A queued task whose ctx ends finishes Canceled at once, with the cause of ctx,
-// and its waiters wake, even while every worker is busy; that costs nothing for
-// a ctx that cannot end.
+// and its waiters wake, even while every worker is busy. The cost is paid only
+// where it buys something: a future that someone waits on while it is queued
+// (Result, Done, OnDone, Wait, AsCompleted) registers with [context.AfterFunc]
+// and unregisters when it starts; one that nobody waits on costs nothing, and
+// its State reports it Canceled as soon as ctx has ended (a worker that reaches
+// it discards it). A ctx that cannot end costs nothing either way.
 //
 // A task that submits to its own executor must pass the ctx it was given: then a
 // Submit that finds the queue full runs fn at once in the calling task instead of

@@ -61,6 +61,13 @@ func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T,
 // any other ctx) cannot be recognised, and on a full pool it waits for a worker
 // that nobody frees.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
+	return f.result(ctx, true)
+}
+
+// result is Result. With watch, a pending future watches its submit ctx while
+// Result waits; the helpers, which end their futures themselves when their ctx
+// ends, pass false.
+func (f *Future[T]) result(ctx context.Context, watch bool) (T, error) {
 	if f.finished() {
 		return f.value, f.err
 	}
@@ -75,7 +82,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 		return f.value, f.err
 	}
 	select {
-	case <-f.Done():
+	case <-f.doneChan(watch):
 		f.settled()
 		return f.value, f.err
 	case <-ctx.Done():
@@ -90,8 +97,11 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 // Done returns a channel that is closed when the future finishes; the same channel
 // on every call. The channel is made on the first call, so a future nobody waits on
 // costs no channel.
-func (f *Future[T]) Done() <-chan struct{} {
-	s := f.lockSettled()
+func (f *Future[T]) Done() <-chan struct{} { return f.doneChan(true) }
+
+// doneChan is Done; with watch, a pending future watches its submit ctx.
+func (f *Future[T]) doneChan(watch bool) <-chan struct{} {
+	s := f.lockSettled(watch)
 	defer f.mu.Unlock()
 	if f.done == nil {
 		if isTerminal(s) {
@@ -133,7 +143,17 @@ func (f *Future[T]) Cancel() bool {
 
 // State returns the future's state now. A future may move on as soon as State
 // returns, except from the terminal states Succeeded, Failed and Canceled.
-func (f *Future[T]) State() State { return State(f.settled()) }
+//
+// A pending future whose submit ctx has ended is canceled by State itself, with
+// the ctx's cause, if nothing did so yet.
+func (f *Future[T]) State() State {
+	s := f.settled()
+	if s == uint32(Pending) && f.ctx.parent.Err() != nil {
+		f.cancel(context.Cause(f.ctx.parent))
+		s = f.settled()
+	}
+	return State(s)
+}
 
 // OnDone arranges for fn to run once the future finishes: at once, in the caller's
 // goroutine, if it already has; else in the goroutine that finishes it (a worker,
@@ -149,7 +169,7 @@ func (f *Future[T]) OnDone(fn func()) {
 	if fn == nil {
 		panic("futures: OnDone called with a nil function")
 	}
-	if !f.addWaiter(callback(fn)) {
+	if !f.addWaiter(callback(fn), true) {
 		callback(fn).wake()
 	}
 }

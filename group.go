@@ -96,7 +96,7 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 	f := newFuture(g.ctx, p, fn, "Group.Submit")
 	mode, err := g.acquire(sem)
 	token := err == nil && mode == onGroup && sem != nil
-	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token})
+	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token}, false)
 	if err == nil {
 		err = p.submit(g.ctx, f, mode)
 	}
@@ -207,9 +207,9 @@ func (g *Group[T]) Wait() ([]T, error) {
 		}
 		f := g.fs[i]
 		g.mu.Unlock()
-		if _, err := f.Result(g.ctx); err != nil && g.ctx.Err() != nil && !f.finished() {
+		if _, err := f.result(g.ctx, false); err != nil && g.ctx.Err() != nil && !f.finished() {
 			g.drop(context.Cause(g.ctx))
-			_, _ = f.Result(g.wait)
+			_, _ = f.result(g.wait, false)
 		}
 	}
 	// A future's waiters run just after it finishes (and a Submit that raced

@@ -23,8 +23,12 @@ const publishing = uint32(Canceled) + 1
 // finishes it takes mu only when there is someone to tell; stateMask keeps the
 // state itself. A worker finishes an unwatched future with one compare-and-swap
 // from Running to the terminal state, which fails once a waiter has set the bit.
+//
+// ctxBit is set, once, by the first waiter that asks for the future to watch
+// its submit ctx (see watch).
 const (
 	watchedBit = 1 << 4
+	ctxBit     = 1 << 5
 	stateMask  = watchedBit - 1
 )
 
@@ -78,8 +82,9 @@ func (f *Future[T]) settled() uint32 {
 
 // lockSettled locks mu and returns the state, which is not publishing; if it
 // is not terminal either, the watched bit is set, so whoever finishes f will
-// take mu to tell the waiters.
-func (f *Future[T]) lockSettled() uint32 {
+// take mu to tell the waiters. With watch, a pending future starts watching
+// its submit ctx, unless it does already.
+func (f *Future[T]) lockSettled(watch bool) uint32 {
 	f.mu.Lock()
 	for {
 		s := f.state.Load()
@@ -88,7 +93,14 @@ func (f *Future[T]) lockSettled() uint32 {
 			f.mu.Unlock() // the publisher may need mu
 			runtime.Gosched()
 			f.mu.Lock()
-		case isTerminal(m) || s&watchedBit != 0 || f.state.CompareAndSwap(s, s|watchedBit):
+		case isTerminal(m):
+			return m
+		case watch && m == uint32(Pending) && s&ctxBit == 0:
+			if f.state.CompareAndSwap(s, s|watchedBit|ctxBit) {
+				f.watch()
+				return m
+			}
+		case s&watchedBit != 0 || f.state.CompareAndSwap(s, s|watchedBit):
 			return m
 		}
 	}
@@ -99,9 +111,10 @@ func (f *Future[T]) finished() bool { return isTerminal(f.state.Load() & stateMa
 func isTerminal(s uint32) bool { return s >= uint32(Succeeded) && s <= uint32(Canceled) }
 
 // addWaiter registers w to be woken when f finishes; it returns false, and
-// registers nothing, if f has already finished.
-func (f *Future[T]) addWaiter(w waiter) bool {
-	s := f.lockSettled()
+// registers nothing, if f has already finished. With watch, a pending f starts
+// watching its submit ctx, so that w wakes at once when that ctx ends.
+func (f *Future[T]) addWaiter(w waiter, watch bool) bool {
+	s := f.lockSettled(watch)
 	defer f.mu.Unlock()
 	if isTerminal(s) {
 		return false
@@ -195,8 +208,9 @@ func (f *Future[T]) publish(s State) {
 
 // watch has the queued future canceled at once, with the cause of its submit
 // ctx, when that ctx ends before a worker starts it. It costs nothing for a ctx
-// that cannot end; the submitter calls it only when the task waits behind busy
-// workers.
+// that cannot end, and is called only when someone waits on a pending future
+// (see lockSettled): a future nobody waits on costs no registration, and
+// State notices its ended ctx itself.
 func (f *Future[T]) watch() {
 	ctx := f.ctx.parent
 	if ctx.Done() == nil {

@@ -88,7 +88,7 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 // canceled.
 func awaitAll[T any](ctx context.Context, fs []*Future[T]) {
 	for _, f := range fs {
-		if _, err := f.Result(ctx); err != nil && ctx.Err() != nil {
+		if _, err := f.result(ctx, false); err != nil && ctx.Err() != nil {
 			for _, f := range fs {
 				f.cancel(context.Cause(ctx))
 			}
@@ -97,7 +97,7 @@ func awaitAll[T any](ctx context.Context, fs []*Future[T]) {
 	}
 	wait := context.WithoutCancel(ctx) // never gives up, but can run tasks inline
 	for _, f := range fs {
-		_, _ = f.Result(wait)
+		_, _ = f.result(wait, false)
 	}
 }
 
@@ -229,7 +229,7 @@ func (s *stream[Out]) pop() *Future[Out] {
 
 // emit yields the oldest result; it reports whether the stream goes on.
 func (s *stream[Out]) emit(ctx context.Context, yield func(Out, error) bool) bool {
-	v, err := s.ring[s.head].Result(ctx)
+	v, err := s.ring[s.head].result(ctx, false)
 	if ctx.Err() != nil {
 		return false // stop cancels and waits for it
 	}
@@ -247,6 +247,6 @@ func (s *stream[Out]) stop(cancel context.CancelCauseFunc) {
 	for s.n > 0 {
 		f := s.pop()
 		f.cancel(ErrCanceled)
-		<-f.Done()
+		<-f.doneChan(false)
 	}
 }

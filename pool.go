@@ -13,9 +13,6 @@ type task interface {
 	// with slot, it first gives back the queue slot the task held. It reports
 	// whether it finished the task.
 	run(t *tally, slot bool) bool
-	// watch arranges for the task to be canceled at once if its submit ctx
-	// ends while it waits in the queue.
-	watch()
 }
 
 // pool is the executor's state. Workers reference the pool, never the Executor,
@@ -119,7 +116,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	}
 	select {
 	case p.tasks <- t:
-		p.accept(t, len(p.tasks) > 0) // no idle worker took it at once
+		p.accept(len(p.tasks) > 0) // no idle worker took it at once
 		return false, nil
 	default:
 	}
@@ -141,7 +138,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 func (p *pool) send(ctx context.Context, t task) error {
 	select {
 	case p.tasks <- t:
-		p.accept(t, true)
+		p.accept(true)
 		return nil
 	case <-ctx.Done():
 		return p.reject(context.Cause(ctx))
@@ -202,12 +199,11 @@ func (p *pool) full(ctx context.Context) bool {
 }
 
 // accept counts t in. A task that waits behind busy workers starts a worker,
-// if the executor has not started them all, and watches its ctx.
-func (p *pool) accept(t task, behind bool) {
+// if the executor has not started them all.
+func (p *pool) accept(behind bool) {
 	p.submitted.Add(1)
 	if behind {
 		p.grow()
-		t.watch()
 	}
 }
 

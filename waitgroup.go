@@ -16,7 +16,7 @@ type Awaitable interface {
 	Done() <-chan struct{}
 	// State returns the future's state now.
 	State() State
-	addWaiter(w waiter) bool
+	addWaiter(w waiter, watch bool) bool
 	removeWaiter(w waiter)
 	owner() *pool
 	task
@@ -147,7 +147,7 @@ func newWatch[F Awaitable](fs []F) *watch[F] {
 	}
 	for i, f := range fs {
 		w.slots[i] = slot{ch: w.ch, i: i}
-		if !f.addWaiter(&w.slots[i]) {
+		if !f.addWaiter(&w.slots[i], true) {
 			w.ready = append(w.ready, i)
 		}
 	}

@@ -174,6 +174,72 @@ func BenchmarkA(b *testing.B) {
 	})
 }
 
+// BenchmarkG is workload A under a request's ctx: each op makes a cancelable
+// ctx, runs the batch with it (per task where the library takes one, else per
+// group), waits, and cancels the ctx, as a request handler does.
+func BenchmarkG(b *testing.B) {
+	n := workers()
+	b.Run("lib=errgroup", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ctx, cancel := context.WithCancel(context.Background())
+			g, gctx := errgroup.WithContext(ctx)
+			g.SetLimit(n)
+			for i := range batch {
+				g.Go(func() error { sink[i%64] = spin(i); return gctx.Err() })
+			}
+			_ = g.Wait()
+			cancel()
+		}
+		perTask(b, batch)
+	})
+	b.Run("lib=pond-go", func(b *testing.B) {
+		p := pond.NewPool(n)
+		defer p.StopAndWait()
+		b.ReportAllocs()
+		for b.Loop() {
+			ctx, cancel := context.WithCancel(context.Background())
+			g := p.NewGroupContext(ctx)
+			for i := range batch {
+				g.Submit(func() { sink[i%64] = spin(i) })
+			}
+			_ = g.Wait()
+			cancel()
+		}
+		perTask(b, batch)
+	})
+	b.Run("lib=conc-pool", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ctx, cancel := context.WithCancel(context.Background())
+			p := pool.New().WithMaxGoroutines(n).WithContext(ctx)
+			for i := range batch {
+				p.Go(func(ctx context.Context) error { sink[i%64] = spin(i); return ctx.Err() })
+			}
+			_ = p.Wait()
+			cancel()
+		}
+		perTask(b, batch)
+	})
+	b.Run("lib=futures", func(b *testing.B) {
+		e := futures.New(n)
+		defer e.Close()
+		fs := make([]*futures.Future[int], batch)
+		b.ReportAllocs()
+		for b.Loop() {
+			ctx, cancel := context.WithCancel(context.Background())
+			for i := range batch {
+				fs[i] = futures.Submit(ctx, e, func(context.Context) (int, error) { return spin(i), nil })
+			}
+			for _, f := range fs {
+				_, _ = f.Result(ctx)
+			}
+			cancel()
+		}
+		perTask(b, batch)
+	})
+}
+
 // BenchmarkB submits one tiny task, waits for it, and repeats.
 func BenchmarkB(b *testing.B) {
 	n := workers()
