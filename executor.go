@@ -172,8 +172,11 @@ func (e *Executor) Close() error {
 func (e *Executor) Workers() int { return e.pool().workers }
 
 // Stats returns the executor's counters. Each is read atomically, but not all at
-// one instant: while tasks move, the sums may be off by the tasks in flight. Once
-// Shutdown has returned nil, Submitted == Succeeded + Failed + Canceled.
+// one instant: while tasks move, the sums may be off by the tasks in flight. A
+// queued task whose ctx ended counts as Canceled once something notices: a
+// waiter, its State, or the worker that discards it; until a worker does, it
+// still counts in Queued. Once Shutdown has returned nil, Submitted ==
+// Succeeded + Failed + Canceled.
 func (e *Executor) Stats() Stats {
 	p := e.pool()
 	s := Stats{
