@@ -112,10 +112,11 @@
 //
 // A task costs one allocation (the future, about 160 bytes, which is itself the
 // queued item); the task's ctx and the future's Done channel are made only if
-// someone asks for them before the task finishes. On a 2-core machine a tiny task
-// costs 270 to 400 ns from Submit to a finished future when many are in flight,
-// and 540 to 620 ns for one submit-and-wait round trip; most of it is the
-// channel hand-off. [Map] takes about 15 ns of wall time per tiny item on two workers.
+// someone asks for them before the task finishes, and a queued future registers
+// with its ctx only while someone waits on it. On a 2-core machine a tiny task
+// costs 350 to 460 ns from Submit to a finished future when many are in flight,
+// with a request's cancelable ctx or without, and 500 to 760 ns for one
+// submit-and-wait round trip; most of it is the channel hand-off. [Map] takes about 15 ns of wall time per tiny item on two workers.
 // benchmarks/ in the repository compares these with errgroup, ants, pond and conc.
 //
 // [the Go memory model]: https://go.dev/ref/mem

@@ -5,7 +5,8 @@
 #   COUNT=3 bash benchmarks/run.sh    # quicker
 #
 # Prints a benchstat table per workload (a column per library) and the peak
-# memory of workload F. Raw results are left in benchmarks/results.txt.
+# memory of workload F, and draws benchmarks/chart.svg (each library relative to
+# futures). Raw results are left in benchmarks/results.txt.
 set -euo pipefail
 cd "$(dirname "$0")"
 count=${COUNT:-8}
@@ -18,5 +19,8 @@ $benchstat -col /lib -row .name results.txt
 echo
 echo "Workload F: 1,000,000 tasks of a 10 µs sleep on 10,000 workers"
 for lib in futures pond-go ants conc-pool errgroup workerpool; do
-	go run ./peakmem -lib "$lib"
+	go run ./peakmem -lib "$lib" | tee -a results.txt
 done
+echo
+go run ./chart -o chart.svg results.txt
+echo "Drew benchmarks/chart.svg"
