@@ -280,8 +280,11 @@ func (m *model) task(r *rand.Rand, kind int) (func(context.Context) (int, error)
 func (m *model) track(rec *record, f *futures.Future[int]) {
 	rec.f = f
 	f.OnDone(func() {
-		rec.callbacks.Add(1)
 		m.published(f, "OnDone")
+		for range 3 { // a callback that takes a while: Shutdown must not return before it ends
+			runtime.Gosched()
+		}
+		rec.callbacks.Add(1)
 	})
 	m.mu.Lock()
 	m.recs = append(m.recs, rec)
