@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed72edde46/futures"
@@ -262,4 +263,47 @@ func Example_crawl() {
 	slices.Sort(pages)
 	fmt.Println(pages, err)
 	// Output: [/ /blog /blog/2026 /docs /docs/api] <nil>
+}
+
+// Wait returns the results in submission order, or the first failure; the
+// failure cancels the ctx of the tasks still running, and those still queued
+// never run.
+func ExampleGroup_Wait() {
+	e := futures.New(2)
+	defer e.Close()
+	g := futures.NewGroup[string](context.Background(), e)
+	g.Submit(func(ctx context.Context) (string, error) { return "profile", nil })
+	g.Submit(func(ctx context.Context) (string, error) { return "", errors.New("orders: timeout") })
+	results, err := g.Wait()
+	fmt.Println(results, err)
+	// Output: [] orders: timeout
+}
+
+// A task of the group may submit more work to it: the group waits for those
+// too, and on a full pool the task runs the new work itself.
+func ExampleGroup_Submit() {
+	e := futures.New(2)
+	defer e.Close()
+	g := futures.NewGroup[int](context.Background(), e)
+	g.Submit(func(ctx context.Context) (int, error) {
+		g.Submit(func(ctx context.Context) (int, error) { return 2, nil })
+		return 1, nil
+	})
+	results, err := g.Wait()
+	slices.Sort(results)
+	fmt.Println(results, err)
+	// Output: [1 2] <nil>
+}
+
+// Close is Python's with-statement: queued tasks still run, and Close returns
+// once every worker has exited.
+func ExampleExecutor_Close() {
+	e := futures.New(2)
+	var done atomic.Int32
+	for range 5 {
+		e.Go(context.Background(), func(context.Context) error { done.Add(1); return nil })
+	}
+	_ = e.Close()
+	fmt.Println("tasks run before Close returned:", done.Load())
+	// Output: tasks run before Close returned: 5
 }
