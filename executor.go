@@ -205,7 +205,7 @@ type Stats struct {
 	Started   int    // workers started and not exited: at most Workers
 	Running   int    // tasks running now, on workers or in callers
 	Queued    int    // tasks waiting in the queue now, canceled ones included
-	Submitted uint64 // tasks accepted into the queue (or run in the submitter)
+	Submitted uint64 // tasks accepted into the queue or run in the submitter (a Submit waiting for room counts until it gives up)
 	Succeeded uint64 // finished with a nil error
 	Failed    uint64 // finished with an error, panics included
 	Panicked  uint64 // the part of Failed that panicked

@@ -48,9 +48,9 @@ type pool struct {
 	gids  map[uint64]struct{} // goroutine ids of the workers
 
 	tallies   []tally       // one a worker, and the last for tasks run outside them
-	submitted paddedCounter // sent on the queue, or run by the submitter (ranHere)
+	submitted paddedCounter // queued, waiting to be, or run by the submitter (ranHere)
 	ranHere   paddedCounter
-	reserved  paddedInt // TrySubmits admitted and still sending
+	admitMu   sync.Mutex // one TrySubmit decision at a time, on the slow path
 	canceled  paddedCounter
 	rejected  paddedCounter
 
@@ -110,13 +110,17 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	if err := p.refuse(ctx); err != nil {
 		return false, p.reject(err)
 	}
+	// Counted before it can be queued, so unfinished never misses a queued task.
+	p.submitted.Add(1)
 	if mode == inCaller {
 		p.runsHere()
 		return true, nil
 	}
 	select {
 	case p.tasks <- t:
-		p.accept(len(p.tasks) > 0) // no idle worker took it at once
+		if len(p.tasks) > 0 { // no idle worker took it at once
+			p.grow()
+		}
 		return false, nil
 	default:
 	}
@@ -134,34 +138,49 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	return false, p.send(ctx, t)
 }
 
-// send waits for room for t on the queue, its ctx or shutdown.
+// send waits for room for t on the queue, its ctx or shutdown; t waited
+// behind busy workers, so it starts one if any is left to start.
 func (p *pool) send(ctx context.Context, t task) error {
 	select {
 	case p.tasks <- t:
-		p.accept(true)
+		p.grow()
 		return nil
 	case <-ctx.Done():
-		return p.reject(context.Cause(ctx))
+		return p.withdraw(context.Cause(ctx))
 	case <-p.quit:
-		return p.reject(p.errShutdown)
+		return p.withdraw(p.errShutdown)
 	}
 }
 
+// withdraw uncounts a task that was counted but never queued, and refuses it.
+func (p *pool) withdraw(err error) error {
+	p.submitted.Add(^uint64(0))
+	return p.reject(err)
+}
+
 // admit is TrySubmit's way when the queue had no room and no worker was
-// waiting for a task: it reserves a place for t if fewer than workers + queue
-// size tasks are unfinished (a worker is then on its way back to the queue, or
-// not started yet) and sends t; else it refuses t.
+// waiting for a task: it admits t if, with t, no more than workers + queue
+// size tasks are unfinished (then a worker is on its way back to the queue, or
+// not started yet) and sends it; else it refuses t. The decisions are taken
+// one at a time, each seeing those before it, so that two TrySubmits racing
+// for the last place cannot both be refused.
 func (p *pool) admit(ctx context.Context, t task) error {
-	defer p.reserved.Add(-1)
-	if p.unfinished()+p.reserved.Add(1) > p.capacity {
+	p.admitMu.Lock()
+	ok := p.unfinished() <= p.capacity
+	if !ok {
+		p.submitted.Add(^uint64(0)) // before the next decision
+	}
+	p.admitMu.Unlock()
+	if !ok {
 		return p.reject(p.errQueueFull)
 	}
 	p.grow()
 	return p.send(ctx, t)
 }
 
-// unfinished counts the tasks sent on the queue whose slot no worker has given
-// back: queued, or running on a worker. A worker's tally counts only tasks
+// unfinished counts the tasks counted in but not run in their caller whose slot
+// no worker has given back: queued, running on a worker, or waiting to be
+// queued. A worker's tally counts only tasks
 // from the queue, and each of them once, as succeeded, failed or discarded;
 // the last tally counts the tasks run outside the workers, which hold no slot,
 // and those that ShutdownNow discards. It reads the workers' counts before the
@@ -175,7 +194,8 @@ func (p *pool) unfinished() int64 {
 		released += t.succeeded.Load() + t.failed.Load() + t.discarded.Load()
 	}
 	released += p.outside().discarded.Load()
-	return int64(p.submitted.Load() - p.ranHere.Load() - released)
+	here := p.ranHere.Load()
+	return int64(p.submitted.Load() - here - released)
 }
 
 // refuse returns why no task may be submitted now with ctx, or nil.
@@ -195,22 +215,13 @@ func (p *pool) refuse(ctx context.Context) error {
 // full reports whether TrySubmit with ctx would find no room, and no other
 // reason to refuse, now.
 func (p *pool) full(ctx context.Context) bool {
-	return len(p.tasks) == cap(p.tasks) && p.unfinished()+p.reserved.Load() >= p.capacity && p.refuse(ctx) == nil
+	return len(p.tasks) == cap(p.tasks) && p.unfinished() >= p.capacity && p.refuse(ctx) == nil
 }
 
-// accept counts t in. A task that waits behind busy workers starts a worker,
-// if the executor has not started them all.
-func (p *pool) accept(behind bool) {
-	p.submitted.Add(1)
-	if behind {
-		p.grow()
-	}
-}
-
-// runsHere counts in a task that the caller runs itself.
+// runsHere counts a task that the caller runs itself as one: active, and
+// holding no queue slot.
 func (p *pool) runsHere() {
 	p.active.Add(1)
-	p.submitted.Add(1)
 	p.ranHere.Add(1)
 }
 

@@ -42,9 +42,3 @@ type paddedCounter struct {
 	atomic.Uint64
 	_ [128 - 8]byte
 }
-
-// paddedInt is a signed counter alone on its cache lines.
-type paddedInt struct {
-	atomic.Int64
-	_ [128 - 8]byte
-}
