@@ -15,6 +15,9 @@
 //	})
 //	size, err := f.Result(ctx)
 //
+// On Go 1.27 and later the same calls are also methods: e.Submit(ctx, fn),
+// e.TrySubmit, e.Map and e.MapSeq, each exactly its function.
+//
 // # Goroutines
 //
 // An executor owns exactly its workers. [New] starts none: a submission that
@@ -118,6 +121,14 @@
 // with a request's cancelable ctx or without, and 500 to 760 ns for one
 // submit-and-wait round trip; most of it is the channel hand-off. [Map] takes about 15 ns of wall time per tiny item on two workers.
 // benchmarks/ in the repository compares these with errgroup, ants, pond and conc.
+//
+// # Tracing
+//
+// With runtime/trace on, each task is a trace task named after its executor
+// ([WithName], or "futures") and the call that submitted it ("db.Submit",
+// "db.Map", "db.Group.Submit"), from submission to its end, with a region
+// "futures.run" while it runs: go tool trace shows each task's wait in the
+// queue and its run time. With tracing off it costs one check per submission.
 //
 // [the Go memory model]: https://go.dev/ref/mem
 package futures
