@@ -262,9 +262,13 @@ func (p *pool) runHere(t task) bool {
 // out after shutdown began closes exited.
 func (p *pool) leave() {
 	if p.active.Add(-1) == 0 && p.closing.Load() {
-		p.exit.Do(func() { close(p.exited) })
+		p.exitOnce()
 	}
 }
+
+// exitOnce closes exited, once: shutdown began and nothing of the executor
+// runs any more.
+func (p *pool) exitOnce() { p.exit.Do(func() { close(p.exited) }) }
 
 func (p *pool) reject(err error) error {
 	p.rejected.Add(1)

@@ -39,7 +39,7 @@ func (p *pool) stop() {
 		close(p.tasks)
 		p.submitMu.Unlock()
 		if p.active.Load() == 0 {
-			p.exit.Do(func() { close(p.exited) })
+			p.exitOnce()
 		}
 	})
 }
