@@ -213,9 +213,11 @@ func (p *pool) refuse(ctx context.Context) error {
 }
 
 // full reports whether TrySubmit with ctx would find no room, and no other
-// reason to refuse, now.
+// reason to refuse, now. The cheap tests come first: a queue with room, or a
+// worker not started yet, is room; only then are the workers' counts summed.
 func (p *pool) full(ctx context.Context) bool {
-	return len(p.tasks) == cap(p.tasks) && p.unfinished() >= p.capacity && p.refuse(ctx) == nil
+	return len(p.tasks) == cap(p.tasks) && p.started.Load() == int64(p.workers) &&
+		p.unfinished() >= p.capacity && p.refuse(ctx) == nil
 }
 
 // runsHere counts a task that the caller runs itself as one: active, and
