@@ -302,6 +302,7 @@ func TestSubmitRacesShutdown(t *testing.T) {
 func TestWorkersStartOnDemandAndRunInitOnce(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[int]int{}
+	goleak.VerifyNone(t) // wait until earlier tests' goroutines are gone
 	before := runtime.NumGoroutine()
 	e := futures.New(4, futures.WithWorkerInit(func(w int) error {
 		mu.Lock()
@@ -329,6 +330,7 @@ func TestWorkersStartOnDemandAndRunInitOnce(t *testing.T) {
 }
 
 func TestNewOfTenThousandStartsNoGoroutine(t *testing.T) {
+	goleak.VerifyNone(t) // wait until earlier tests' goroutines are gone
 	before := runtime.NumGoroutine()
 	e := futures.New(10_000)
 	assert.Equal(t, before, runtime.NumGoroutine())
