@@ -2,7 +2,6 @@ package futures
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -14,17 +13,30 @@ import (
 // ErrCanceled), by ShutdownNow (cause ErrShutdown), and once the function returns.
 // Until someone asks for Done, these are only recorded; the first call to Done (or
 // to Err or Value once one of them happened) makes a real context from
-// context.WithCancelCause(parent), so that context.Cause and derived contexts work
-// as they do on any standard context.
+// context.WithCancelCause(parent), kept in the future's extra, so that
+// context.Cause and derived contexts work as they do on any standard context.
 type taskCtx struct {
 	parent context.Context
 	p      *pool
-
 	cause  atomic.Pointer[error] // why it was canceled first, once it was
-	live   atomic.Bool           // ctx and cancel are set, and never change again
-	mu     sync.Mutex            // held while making ctx, and while canceling it
-	ctx    context.Context
-	cancel context.CancelCauseFunc
+	x      atomic.Pointer[extra] // the future's rarely needed parts, made on first need
+}
+
+// more returns c's extra, making it on the first call.
+func (c *taskCtx) more() *extra {
+	if x := c.x.Load(); x != nil {
+		return x
+	}
+	c.x.CompareAndSwap(nil, new(extra))
+	return c.x.Load()
+}
+
+// live returns c's extra if the real context is made, else nil.
+func (c *taskCtx) live() *extra {
+	if x := c.x.Load(); x != nil && x.live.Load() {
+		return x
+	}
+	return nil
 }
 
 // Causes of a stop, as pointers that cost no allocation.
@@ -45,8 +57,8 @@ func (c *taskCtx) Done() <-chan struct{} { return c.real().Done() }
 // Err returns nil until the task's ctx is canceled, then context.Canceled or
 // context.DeadlineExceeded.
 func (c *taskCtx) Err() error {
-	if c.live.Load() {
-		return c.ctx.Err()
+	if x := c.live(); x != nil {
+		return x.ctx.Err()
 	}
 	if c.cause.Load() == nil && !c.p.now.Load() {
 		return c.parent.Err()
@@ -59,8 +71,8 @@ func (c *taskCtx) Value(key any) any {
 	if k, ok := key.(taskKey); ok && k.p == c.p {
 		return c
 	}
-	if c.live.Load() {
-		return c.ctx.Value(key)
+	if x := c.live(); x != nil {
+		return x.ctx.Value(key)
 	}
 	if c.cause.Load() == nil && !c.p.now.Load() {
 		return c.parent.Value(key)
@@ -74,22 +86,23 @@ func (c *taskCtx) String() string { return "futures.taskCtx" }
 // real returns the standard context that carries the task's cancellation, making
 // it on the first call.
 func (c *taskCtx) real() context.Context {
-	if c.live.Load() {
-		return c.ctx
+	x := c.more()
+	if x.live.Load() {
+		return x.ctx
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithCancelCause(c.parent)
-		c.live.Store(true) // before the cause check: see stop
+	x.ctxMu.Lock()
+	defer x.ctxMu.Unlock()
+	if x.ctx == nil {
+		x.ctx, x.cancel = context.WithCancelCause(c.parent)
+		x.live.Store(true) // before the cause check: see stop
 		switch cause := c.cause.Load(); {
 		case cause != nil:
-			c.cancel(*cause)
+			x.cancel(*cause)
 		case !c.p.track(c):
-			c.cancel(c.p.errShutdown)
+			x.cancel(c.p.errShutdown)
 		}
 	}
-	return c.ctx
+	return x.ctx
 }
 
 // stop cancels the task's ctx with *cause, unless it was canceled already. With
@@ -104,10 +117,10 @@ func (c *taskCtx) stop(cause *error, eager bool) {
 		c.real()
 	}
 	c.cause.CompareAndSwap(nil, cause)
-	if c.live.Load() {
-		c.mu.Lock() // after real has tracked c
-		c.cancel(*c.cause.Load())
+	if x := c.live(); x != nil {
+		x.ctxMu.Lock() // after real has tracked c
+		x.cancel(*c.cause.Load())
 		c.p.untrack(c)
-		c.mu.Unlock()
+		x.ctxMu.Unlock()
 	}
 }

@@ -113,7 +113,7 @@
 //
 // # Cost
 //
-// A task costs one allocation (the future, about 160 bytes, which is itself the
+// A task costs one allocation (the future, 80 bytes for an int result, which is the
 // queued item); the task's ctx and the future's Done channel are made only if
 // someone asks for them before the task finishes, and a queued future registers
 // with its ctx only while someone waits on it. On a 2-core machine a tiny task

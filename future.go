@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/trace"
-	"sync"
 	"sync/atomic"
 )
 
@@ -24,20 +23,15 @@ import (
 type Future[T any] struct {
 	state atomic.Uint32 // a State, or publishing; with watchedBit once anyone waits
 	fn    func(context.Context) (T, error)
-	extra atomic.Pointer[extra] // nil for most futures
-	ctx   taskCtx
+	ctx   taskCtx // and, through it, the rarely needed parts (see extra)
 	value T
 	err   error
-
-	mu      sync.Mutex
-	done    chan struct{}
-	waiters []waiter
 }
 
 func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T, error), caller string) *Future[T] {
 	f := &Future[T]{fn: fn}
 	if trace.IsEnabled() {
-		f.extra.Store(&extra{trace: traceSubmit(ctx, p, caller)})
+		f.ctx.x.Store(&extra{trace: traceSubmit(ctx, p, caller)})
 	}
 	f.ctx.parent = ctx
 	f.ctx.p = p
@@ -101,16 +95,19 @@ func (f *Future[T]) Done() <-chan struct{} { return f.doneChan(true) }
 
 // doneChan is Done; with watch, a pending future watches its submit ctx.
 func (f *Future[T]) doneChan(watch bool) <-chan struct{} {
-	s := f.lockSettled(watch)
-	defer f.mu.Unlock()
-	if f.done == nil {
+	if f.finished() && f.ctx.x.Load() == nil {
+		return closedChan // no channel was handed out before
+	}
+	x, s := f.lockSettled(watch)
+	defer x.mu.Unlock()
+	if x.done == nil {
 		if isTerminal(s) {
-			f.done = closedChan
+			x.done = closedChan
 		} else {
-			f.done = make(chan struct{})
+			x.done = make(chan struct{})
 		}
 	}
-	return f.done
+	return x.done
 }
 
 // Cancel reports whether the future is canceled.

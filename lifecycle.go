@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // publishing is the state between Pending or Running and the terminal state
@@ -32,17 +34,28 @@ const (
 	stateMask  = watchedBit - 1
 )
 
-// extra holds what few futures need, so that the others are smaller. Only the
-// submitter sets it: at submission, and once more when the task watches its
-// ctx.
+// extra holds what few futures need, so that the others are smaller (a
+// future is 80 bytes with an int result): what waiters of a pending future
+// need, the task's real context, and its part in an execution trace. It is
+// made by the first that needs it (see taskCtx.more), or at submission while
+// tracing is on.
 type extra struct {
-	stop  func() bool // stops the context.AfterFunc of a queued task's watch
-	trace *traced     // set while tracing is on at submission
+	trace *traced // set at submission while tracing is on, then never changed
+
+	mu      sync.Mutex    // guards what follows, and the watched bit's setting
+	done    chan struct{} // the channel of Done, made on its first call
+	waiters []waiter
+	stop    func() bool // stops the context.AfterFunc of a queued task's watch
+
+	live   atomic.Bool // ctx and cancel are set, and never change again
+	ctxMu  sync.Mutex  // held while making ctx, and while canceling it
+	ctx    context.Context
+	cancel context.CancelCauseFunc
 }
 
 // traced returns f's part in an execution trace, or nil.
 func (f *Future[T]) traced() *traced {
-	if x := f.extra.Load(); x != nil {
+	if x := f.ctx.x.Load(); x != nil {
 		return x.trace
 	}
 	return nil
@@ -80,28 +93,30 @@ func (f *Future[T]) settled() uint32 {
 	}
 }
 
-// lockSettled locks mu and returns the state, which is not publishing; if it
-// is not terminal either, the watched bit is set, so whoever finishes f will
-// take mu to tell the waiters. With watch, a pending future starts watching
-// its submit ctx, unless it does already.
-func (f *Future[T]) lockSettled(watch bool) uint32 {
-	f.mu.Lock()
+// lockSettled locks the mutex of f's extra, which it returns with the state,
+// which is not publishing; if it is not terminal either, the watched bit is
+// set, so whoever finishes f will take the mutex to tell the waiters. With
+// watch, a pending future starts watching its submit ctx, unless it does
+// already.
+func (f *Future[T]) lockSettled(watch bool) (*extra, uint32) {
+	x := f.ctx.more()
+	x.mu.Lock()
 	for {
 		s := f.state.Load()
 		switch m := s & stateMask; {
 		case m == publishing:
-			f.mu.Unlock() // the publisher may need mu
+			x.mu.Unlock() // the publisher may need mu
 			runtime.Gosched()
-			f.mu.Lock()
+			x.mu.Lock()
 		case isTerminal(m):
-			return m
+			return x, m
 		case watch && m == uint32(Pending) && s&ctxBit == 0:
 			if f.state.CompareAndSwap(s, s|watchedBit|ctxBit) {
-				f.watch()
-				return m
+				f.watch(x)
+				return x, m
 			}
 		case s&watchedBit != 0 || f.state.CompareAndSwap(s, s|watchedBit):
-			return m
+			return x, m
 		}
 	}
 }
@@ -114,22 +129,29 @@ func isTerminal(s uint32) bool { return s >= uint32(Succeeded) && s <= uint32(Ca
 // registers nothing, if f has already finished. With watch, a pending f starts
 // watching its submit ctx, so that w wakes at once when that ctx ends.
 func (f *Future[T]) addWaiter(w waiter, watch bool) bool {
-	s := f.lockSettled(watch)
-	defer f.mu.Unlock()
+	if f.finished() {
+		return false
+	}
+	x, s := f.lockSettled(watch)
+	defer x.mu.Unlock()
 	if isTerminal(s) {
 		return false
 	}
-	f.waiters = append(f.waiters, w)
+	x.waiters = append(x.waiters, w)
 	return true
 }
 
 // removeWaiter forgets w if f has not woken it yet.
 func (f *Future[T]) removeWaiter(w waiter) {
-	f.mu.Lock()
-	if i := slices.Index(f.waiters, w); i >= 0 {
-		f.waiters = slices.Delete(f.waiters, i, i+1)
+	x := f.ctx.x.Load()
+	if x == nil {
+		return
 	}
-	f.mu.Unlock()
+	x.mu.Lock()
+	if i := slices.Index(x.waiters, w); i >= 0 {
+		x.waiters = slices.Delete(x.waiters, i, i+1)
+	}
+	x.mu.Unlock()
 }
 
 // cancel finishes a pending future as Canceled with err; it reports whether it
@@ -187,20 +209,21 @@ func (f *Future[T]) record(value T, err error) {
 	f.fn = nil // do not keep what fn captured alive
 }
 
-// publish closes Done and stores the terminal state s together, under mu,
-// then wakes the waiters. Only the goroutine that moved a watched future into
-// publishing calls it, once.
+// publish closes Done and stores the terminal state s together, under the
+// extra's mutex, then wakes the waiters. Only the goroutine that moved a
+// watched future (which has its extra) into publishing calls it, once.
 func (f *Future[T]) publish(s State) {
-	f.mu.Lock()
-	if f.done == nil {
-		f.done = closedChan
+	x := f.ctx.x.Load()
+	x.mu.Lock()
+	if x.done == nil {
+		x.done = closedChan
 	} else {
-		close(f.done)
+		close(x.done)
 	}
 	f.state.Store(uint32(s) | watchedBit)
-	ws := f.waiters
-	f.waiters = nil
-	f.mu.Unlock()
+	ws := x.waiters
+	x.waiters = nil
+	x.mu.Unlock()
 	for _, w := range ws {
 		w.wake()
 	}
@@ -209,31 +232,37 @@ func (f *Future[T]) publish(s State) {
 // watch has the queued future canceled at once, with the cause of its submit
 // ctx, when that ctx ends before a worker starts it. It costs nothing for a ctx
 // that cannot end, and is called only when someone waits on a pending future
-// (see lockSettled): a future nobody waits on costs no registration, and
-// State notices its ended ctx itself.
-func (f *Future[T]) watch() {
+// (see lockSettled, which holds x.mu): a future nobody waits on costs no
+// registration, and State notices its ended ctx itself.
+func (f *Future[T]) watch(x *extra) {
 	ctx := f.ctx.parent
 	if ctx.Done() == nil {
 		return
 	}
 	p := f.ctx.p
-	w := &extra{stop: context.AfterFunc(ctx, func() {
+	x.stop = context.AfterFunc(ctx, func() {
 		// This goroutine may finish f: Shutdown waits for it as for a task.
 		p.active.Add(1)
 		defer p.leave()
 		f.cancel(context.Cause(ctx))
-	}), trace: f.traced()}
-	f.extra.Store(w)
-	// A worker that moved f out of Pending before the store did not see w.
+	})
+	// A worker that moved f out of Pending before stop was set did not see it.
 	if f.state.Load()&stateMask != uint32(Pending) {
-		w.stop()
+		x.stop()
 	}
 }
 
 // unwatch removes the watch on the submit ctx, if any, once f left Pending.
 func (f *Future[T]) unwatch() {
-	if w := f.extra.Load(); w != nil && w.stop != nil {
-		w.stop()
+	x := f.ctx.x.Load()
+	if x == nil {
+		return
+	}
+	x.mu.Lock()
+	stop := x.stop
+	x.mu.Unlock()
+	if stop != nil {
+		stop()
 	}
 }
 

@@ -76,6 +76,6 @@ func (p *pool) cancelLive() {
 	p.liveMu.Lock()
 	defer p.liveMu.Unlock()
 	for c := range p.live {
-		c.cancel(p.errShutdown)
+		c.x.Load().cancel(p.errShutdown)
 	}
 }
