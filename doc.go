@@ -113,13 +113,15 @@
 //
 // # Cost
 //
-// A task costs one allocation (the future, 80 bytes for an int result, which is the
-// queued item); the task's ctx and the future's Done channel are made only if
-// someone asks for them before the task finishes, and a queued future registers
-// with its ctx only while someone waits on it. On a 2-core machine a tiny task
-// costs 350 to 460 ns from Submit to a finished future when many are in flight,
-// with a request's cancelable ctx or without, and 500 to 760 ns for one
-// submit-and-wait round trip; most of it is the channel hand-off. [Map] takes about 15 ns of wall time per tiny item on two workers.
+// A task costs one allocation: the future, 80 bytes for an int result, which is
+// the queued item. What few futures need (the task's real ctx, the Done channel,
+// the waiters, the watch on a queued future's ctx) is made only when someone
+// asks for it before the task finishes, in one more allocation. On a 2-core
+// machine a tiny task costs 300 to 350 ns from Submit to a finished future when
+// many are in flight, with a request's cancelable ctx or without, and 430 to
+// 520 ns for one submit-and-wait round trip; most of it is the queue channel's
+// lock and waking a parked worker. [Map] takes about 15 ns of wall time per
+// tiny item on two workers.
 // benchmarks/ in the repository compares these with errgroup, ants, pond and conc.
 //
 // # Tracing
