@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -239,6 +240,31 @@ func TestStateString(t *testing.T) {
 func TestErrCanceledMatchesContextCanceled(t *testing.T) {
 	assert.ErrorIs(t, futures.ErrCanceled, context.Canceled)
 	assert.False(t, errors.Is(context.Canceled, futures.ErrCanceled))
+}
+
+// TestSubmitAllocatesOneSmallFuture guards the size the hot path was tuned for:
+// a task that nobody waits on before it ends costs its submitter one future of
+// 80 bytes (an int result), and nothing else.
+func TestSubmitAllocatesOneSmallFuture(t *testing.T) {
+	e := newExecutor(t, 1, futures.WithQueueSize(1000))
+	ctx := context.Background()
+	fn := func(context.Context) (int, error) { return 1, nil }
+	_, err := futures.Submit(ctx, e, fn).Result(ctx) // the worker is started
+	require.NoError(t, err)
+	const n = 1000
+	fs := make([]*futures.Future[int], 0, n)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		fs = append(fs, futures.Submit(ctx, e, fn))
+	}
+	runtime.ReadMemStats(&after)
+	for _, f := range fs {
+		_, _ = f.Result(ctx)
+	}
+	perTask := float64(after.TotalAlloc-before.TotalAlloc) / n
+	t.Logf("bytes allocated per Submit: %.1f", perTask)
+	assert.LessOrEqual(t, perTask, 88.0, "one 80-byte future per task")
 }
 
 func TestSubmitAllocations(t *testing.T) {
