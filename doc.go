@@ -116,12 +116,13 @@
 // A task costs one allocation: the future, 80 bytes for an int result, which is
 // the queued item. What few futures need (the task's real ctx, the Done channel,
 // the waiters, the watch on a queued future's ctx) is made only when someone
-// asks for it before the task finishes, in one more allocation. On a 2-core
-// machine a tiny task costs 280 to 350 ns from Submit to a finished future when
-// many are in flight, with a request's cancelable ctx or without, and 430 to
-// 650 ns for one submit-and-wait round trip; most of it is the queue channel's
-// lock and waking a parked worker. [Map] takes about 15 ns of wall time per
-// tiny item on two workers.
+// asks for it before the task finishes: one more allocation that holds them
+// all, beside the channel or context itself. On a 2-core machine a tiny task
+// costs 280 to 350 ns from Submit to a finished future when many are in flight,
+// with a request's cancelable ctx or without, and 430 to 650 ns for one
+// submit-and-wait round trip; most of it is the queue channel's lock and waking
+// a parked worker. [Map] takes about 15 ns of wall time per tiny item on two
+// workers.
 // benchmarks/ in the repository compares these with errgroup, ants, pond and conc.
 //
 // # Tracing
