@@ -169,46 +169,7 @@ func (e *Executor) Close() error {
 }
 
 // Workers returns the executor's size: the most workers it runs.
-func (e *Executor) Workers() int { return e.pool().workers }
+func (e *Executor) Workers() int { return e.pool().size() }
 
-// Stats returns the executor's counters. Each is read atomically, but not all at
-// one instant: while tasks move, the sums may be off by the tasks in flight. A
-// queued task whose ctx ended counts as Canceled once something notices: a
-// waiter, its State, or the worker that discards it; until a worker does, it
-// still counts in Queued. Once Shutdown has returned nil, Submitted ==
-// Succeeded + Failed + Canceled.
-func (e *Executor) Stats() Stats {
-	p := e.pool()
-	s := Stats{
-		Workers:   p.workers,
-		Started:   int(p.alive.Load()),
-		Queued:    len(p.tasks),
-		Submitted: p.submitted.Load(),
-		Canceled:  p.canceled.Load(),
-		Rejected:  p.rejected.Load(),
-	}
-	var started uint64
-	for i := range p.tallies {
-		t := &p.tallies[i]
-		started += t.started.Load()
-		s.Succeeded += t.succeeded.Load()
-		s.Failed += t.failed.Load()
-		s.Panicked += t.panicked.Load()
-	}
-	s.Running = int(max(0, int64(started-s.Succeeded-s.Failed)))
-	return s
-}
-
-// Stats is a snapshot of an executor's counters; see [Executor.Stats].
-type Stats struct {
-	Workers   int    // the pool's size: the most workers it runs
-	Started   int    // workers started and not exited: at most Workers
-	Running   int    // tasks running now, on workers or in callers
-	Queued    int    // tasks waiting in the queue now, canceled ones included
-	Submitted uint64 // tasks accepted into the queue or run in the submitter (a Submit waiting for room counts until it gives up)
-	Succeeded uint64 // finished with a nil error
-	Failed    uint64 // finished with an error, panics included
-	Panicked  uint64 // the part of Failed that panicked
-	Canceled  uint64 // accepted, then never ran: Cancel, ctx done, ShutdownNow or broken
-	Rejected  uint64 // refused: queue full, ctx done, shutdown begun, or broken
-}
+// Name returns the name given with [WithName], or "".
+func (e *Executor) Name() string { return e.pool().name }

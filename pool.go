@@ -54,13 +54,15 @@ type pool struct {
 	canceled  paddedCounter
 	rejected  paddedCounter
 
+	submittedSeen atomic.Uint64 // the highest Stats.Submitted reported yet
+
 	// The sentinel errors, with the executor's name if it has one.
 	errShutdown, errQueueFull, errGoexit, errShutdownInTask error
 }
 
 func newPool(workers int, c config) *pool {
 	queue := c.queueSize(workers)
-	return &pool{
+	p := &pool{
 		workers:           workers,
 		capacity:          int64(workers + queue),
 		name:              c.name,
@@ -77,7 +79,12 @@ func newPool(workers int, c config) *pool {
 		errGoexit:         name(c.name, ErrGoexit),
 		errShutdownInTask: name(c.name, ErrShutdownInTask),
 	}
+	p.outside().outside = true
+	return p
 }
+
+// size returns the pool's size: the most workers it runs.
+func (p *pool) size() int { return p.workers }
 
 // submitMode says what submit does when the queue is full.
 type submitMode int
