@@ -1,12 +1,17 @@
 package futures
 
+import "time"
+
 // Option configures an [Executor]; pass options to [New].
 type Option func(*config)
 
 type config struct {
-	queue int // -1: the default
-	init  func(worker int) error
-	name  string
+	queue  int // -1: the default
+	init   func(worker int) error
+	name   string
+	idle   time.Duration
+	exit   func(worker int)
+	panics func(*PanicError)
 }
 
 // DefaultQueueSize is the capacity of an executor's task queue when [WithQueueSize]
@@ -57,4 +62,42 @@ func WithWorkerInit(fn func(worker int) error) Option {
 // no allocation.
 func WithName(name string) Option {
 	return func(c *config) { c.name = name }
+}
+
+// WithIdleTimeout retires workers that the load does not need: a worker that
+// waited d for a task with none coming exits, and a later submission starts
+// one again, as on a new executor (running [WithWorkerInit] again). Idle
+// workers wait in a stack, the most recently idle first, so a steady trickle
+// that one worker can serve goes to that worker, and the others retire within
+// about d. With d <= 0, the default, workers stay until shutdown.
+func WithIdleTimeout(d time.Duration) Option {
+	return func(c *config) { c.idle = d }
+}
+
+// WithWorkerExit sets a function that each worker runs as it exits, retired by
+// [WithIdleTimeout] or [Executor.Resize] or at shutdown, after its last task,
+// with the same number its [WithWorkerInit] function got: the place to close
+// what that function opened. A panic in fn is recovered and written to the
+// standard logger. It panics if fn is nil.
+func WithWorkerExit(fn func(worker int)) Option {
+	if fn == nil {
+		panic("futures: WithWorkerExit called with a nil function")
+	}
+	return func(c *config) { c.exit = fn }
+}
+
+// WithPanicHandler sets a function called with the [*PanicError] of every panic
+// in code the executor runs for users: a task wherever it runs, a [Map] or
+// [MapSeq] item, a [Group] task. It is called once a panic, in the goroutine
+// that ran the code, after the task's future (if it has one) has finished,
+// which still fails with the same *PanicError. [Executor.Shutdown] returns
+// only after every call of fn has returned. A panic in fn is recovered and
+// written to the standard logger. It panics if fn is nil.
+//
+// Without a handler a panic is not silent either: see [PanicError].
+func WithPanicHandler(fn func(*PanicError)) Option {
+	if fn == nil {
+		panic("futures: WithPanicHandler called with a nil function")
+	}
+	return func(c *config) { c.panics = fn }
 }
