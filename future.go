@@ -69,6 +69,9 @@ func (f *Future[T]) result(ctx context.Context, watch bool) (T, error) {
 		panic("futures: Result called with a nil Context")
 	}
 	if err := ctx.Err(); err != nil {
+		if isTerminal(f.settled()) { // a publication in progress: Done may be closed
+			return f.value, f.err
+		}
 		var zero T
 		return zero, err
 	}

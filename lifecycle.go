@@ -224,8 +224,24 @@ func (f *Future[T]) publish(s State) {
 	ws := x.waiters
 	x.waiters = nil
 	x.mu.Unlock()
-	for _, w := range ws {
-		w.wake()
+	wakeAll(ws)
+}
+
+// wakeAll wakes ws in order. A waiter that calls runtime.Goexit (an OnDone
+// callback that calls t.FailNow, say) ends the goroutine, but only once the
+// waiters after it are woken.
+func wakeAll(ws []waiter) {
+	for i, w := range ws {
+		exited := true
+		func() {
+			defer func() {
+				if exited {
+					wakeAll(ws[i+1:])
+				}
+			}()
+			w.wake()
+			exited = false
+		}()
 	}
 }
 

@@ -45,7 +45,7 @@ type pool struct {
 	broken atomic.Pointer[brokenError]
 
 	gidMu sync.Mutex
-	gids  map[uint64]struct{} // goroutine ids of the workers
+	gids  map[uint64]int // the workers' numbers by goroutine id
 
 	tallies   []tally       // one a worker, and the last for tasks run outside them
 	submitted paddedCounter // queued, waiting to be, or run by the submitter (ranHere)
@@ -72,7 +72,7 @@ func newPool(workers int, c config) *pool {
 		exited:            make(chan struct{}),
 		quit:              make(chan struct{}),
 		live:              make(map[*taskCtx]struct{}),
-		gids:              make(map[uint64]struct{}),
+		gids:              make(map[uint64]int),
 		tallies:           make([]tally, workers+1),
 		errShutdown:       name(c.name, ErrShutdown),
 		errQueueFull:      name(c.name, ErrQueueFull),
@@ -102,8 +102,8 @@ const (
 func (p *pool) submit(ctx context.Context, t task, mode submitMode) error {
 	here, err := p.enqueue(ctx, t, mode)
 	if here {
+		defer p.leave() // also when t calls runtime.Goexit
 		t.run(p.outside(), false)
-		p.leave()
 	}
 	return err
 }
@@ -172,8 +172,12 @@ func (p *pool) withdraw(err error) error {
 // one at a time, each seeing those before it, so that two TrySubmits racing
 // for the last place cannot both be refused.
 func (p *pool) admit(ctx context.Context, t task) error {
+	limit := p.capacity
+	if p.betweenTasks() {
+		limit-- // the caller's own place is no room: t would wait for the caller
+	}
 	p.admitMu.Lock()
-	ok := p.unfinished() <= p.capacity
+	ok := p.unfinished() <= limit
 	if !ok {
 		p.submitted.Add(^uint64(0)) // before the next decision
 	}

@@ -16,7 +16,7 @@ import (
 func (p *pool) work(id int, init bool) {
 	gid := goid()
 	p.gidMu.Lock()
-	p.gids[gid] = struct{}{}
+	p.gids[gid] = id
 	p.gidMu.Unlock()
 	inInit, normal := init && p.init != nil, false
 	defer func() {
@@ -77,11 +77,30 @@ func (p *pool) breakWith(id int, cause error) {
 // onWorker reports whether the calling goroutine is one of the workers. It
 // costs about a microsecond: callers ask only when the queue is full.
 func (p *pool) onWorker() bool {
-	id := goid()
+	_, ok := p.workerID()
+	return ok
+}
+
+// workerID returns the number of the worker that calls it, if one does.
+func (p *pool) workerID() (int, bool) {
+	gid := goid()
 	p.gidMu.Lock()
 	defer p.gidMu.Unlock()
-	_, ok := p.gids[id]
-	return ok
+	id, ok := p.gids[gid]
+	return id, ok
+}
+
+// betweenTasks reports whether the caller is a worker whose task from the
+// queue has finished: one running the task's OnDone callbacks (or the panic
+// handler), whose place counts as free although it cannot take a task until
+// it returns. Like onWorker, it costs about a microsecond.
+func (p *pool) betweenTasks() bool {
+	id, ok := p.workerID()
+	if !ok {
+		return false
+	}
+	t := &p.tallies[id]
+	return t.started.Load() == t.succeeded.Load()+t.failed.Load()
 }
 
 // goid returns the calling goroutine's id, read from its stack header
