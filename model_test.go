@@ -72,14 +72,15 @@ type record struct {
 }
 
 type model struct {
-	t       *testing.T
-	e       *futures.Executor
-	workers int
-	pr      probe
-	mu      sync.Mutex
-	recs    []*record
-	ids     atomic.Int64
-	cancels []context.CancelFunc
+	t        *testing.T
+	e        *futures.Executor
+	workers  int
+	pr       probe
+	mu       sync.Mutex
+	recs     []*record
+	ids      atomic.Int64
+	cancels  []context.CancelFunc
+	followed []*futures.Future[int] // submitted by callbacks
 }
 
 func runModel(t *testing.T, seed uint64) {
@@ -88,6 +89,8 @@ func runModel(t *testing.T, seed uint64) {
 	m := &model{t: t, workers: workers}
 	m.e = futures.New(workers, futures.WithQueueSize(rng.IntN(5)), futures.WithName("model"))
 	finished := make(chan struct{})
+	polled := make(chan struct{})
+	go m.dashboard(finished, polled)
 	go func() {
 		defer close(finished)
 		var wg sync.WaitGroup
@@ -117,6 +120,7 @@ func runModel(t *testing.T, seed uint64) {
 		_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
 		t.Fatalf("seed %d hangs; the goroutines are above", seed)
 	}
+	<-polled
 	m.check()
 }
 
@@ -141,13 +145,29 @@ func (m *model) step(r *rand.Rand, last bool) {
 			assert.Equal(m.t, futures.Canceled, f.State(), "Cancel returned true")
 			assert.True(m.t, isClosed(f.Done()), "Cancel returned true")
 		}
-	case op < 60:
+	case op < 55:
 		if f := m.pick(r); f != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(r.IntN(200))*time.Microsecond)
 			if _, err := f.Result(ctx); !errors.Is(err, context.DeadlineExceeded) || f.State() >= futures.Succeeded {
 				m.published(f, "Result")
 			}
 			cancel()
+		}
+	case op < 60:
+		if f := m.pick(r); f != nil {
+			select {
+			case <-f.Done():
+				m.published(f, "Done")
+			case <-time.After(time.Duration(r.IntN(200)) * time.Microsecond):
+			}
+		}
+	case op < 63: // quick tasks, each polled as soon as Done fires
+		for range 16 {
+			fn, rec := m.task(r, kReturn)
+			f := futures.Submit(context.Background(), m.e, fn)
+			m.track(rec, f)
+			<-f.Done()
+			m.published(f, "Done")
 		}
 	case op < 67:
 		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
@@ -257,10 +277,16 @@ func (m *model) task(r *rand.Rand, kind int) (func(context.Context) (int, error)
 		case kParent:
 			m.pr.leave()
 			var fs []*futures.Future[int]
-			for range children {
+			for c := range children {
 				fs = append(fs, futures.Submit(ctx, m.e, func(context.Context) (int, error) {
 					m.pr.enter()
 					defer m.pr.leave()
+					switch (id + c) % 5 { // a child may run in its caller: Goexit ends the parent too
+					case 3:
+						panic(id)
+					case 4:
+						runtime.Goexit()
+					}
 					return 1, nil
 				}))
 			}
@@ -279,16 +305,60 @@ func (m *model) task(r *rand.Rand, kind int) (func(context.Context) (int, error)
 // track records f as rec's future.
 func (m *model) track(rec *record, f *futures.Future[int]) {
 	rec.f = f
+	act := rec.id % 8
 	f.OnDone(func() {
 		m.published(f, "OnDone")
-		for range 3 { // a callback that takes a while: Shutdown must not return before it ends
-			runtime.Gosched()
-		}
+		m.callback(act)
 		rec.callbacks.Add(1)
 	})
 	m.mu.Lock()
 	m.recs = append(m.recs, rec)
 	m.mu.Unlock()
+}
+
+// callback is what an OnDone callback does beside its checks: what services
+// do in callbacks, on whatever goroutine finishes the future (a worker
+// between tasks, often). It must never block.
+func (m *model) callback(act int) {
+	switch act {
+	case 0: // a follow-up task, shed when there is no room; never waits
+		if f, err := futures.TrySubmit(context.Background(), m.e, value(0)); err == nil {
+			m.follow(f)
+		}
+	case 1: // refused at once, never waits
+		f := futures.Submit(doneCtx, m.e, value(0))
+		assert.Equal(m.t, futures.Canceled, f.State(), "Submit with a done ctx")
+	case 2:
+		if f := m.pickNoWait(); f != nil {
+			f.Cancel()
+		}
+	case 3:
+		if f := m.pickNoWait(); f != nil {
+			_ = f.State()
+		}
+	default: // a callback that takes a while: Shutdown must not return before it ends
+		for range 3 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// follow records a future made by a callback, which the checks at rest see
+// finished like the others.
+func (m *model) follow(f *futures.Future[int]) {
+	m.mu.Lock()
+	m.followed = append(m.followed, f)
+	m.mu.Unlock()
+}
+
+// pickNoWait is pick with a rand of its own, for callbacks.
+func (m *model) pickNoWait() *futures.Future[int] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.recs) == 0 {
+		return nil
+	}
+	return m.recs[int(m.ids.Load())%len(m.recs)].f
 }
 
 func (m *model) pick(r *rand.Rand) *futures.Future[int] {
@@ -310,8 +380,19 @@ func (m *model) some(r *rand.Rand) []*futures.Future[int] {
 	return fs
 }
 
+// doneCtx is a ctx that is already canceled: Result with it is a poll.
+var doneCtx = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
 // published checks that f, reported finished by how, is terminal with Done closed.
 func (m *model) published(f *futures.Future[int], how string) {
+	polled, pollErr := f.Result(doneCtx) // before anything else looks at f
+	v, err := f.Result(context.Background())
+	assert.Equal(m.t, v, polled, "%s reported a future finished; a poll with a done ctx", how)
+	assert.Equal(m.t, err, pollErr, "%s reported a future finished; a poll with a done ctx", how)
 	assert.GreaterOrEqual(m.t, f.State(), futures.Succeeded, "%s reported a future finished", how)
 	assert.True(m.t, isClosed(f.Done()), "%s reported a future finished with Done open", how)
 }
@@ -369,6 +450,25 @@ func (m *model) mapped(r *rand.Rand, run func(context.Context, []int, func(conte
 	})
 }
 
+// dashboard polls Stats until finished is closed, as a service's metrics do,
+// and checks that no counter ever goes down.
+func (m *model) dashboard(finished, polled chan struct{}) {
+	defer close(polled)
+	prev := m.e.Stats()
+	for {
+		select {
+		case <-finished:
+			return
+		case <-time.After(20 * time.Microsecond):
+		}
+		s := m.e.Stats()
+		if !counterGrew(m.t, prev, s) {
+			return
+		}
+		prev = s
+	}
+}
+
 // check verifies every invariant once the executor has shut down.
 func (m *model) check() {
 	t := m.t
@@ -393,6 +493,9 @@ func (m *model) check() {
 			t.Fatalf("task %d: %v at rest", rec.id, s)
 		}
 	}
+	for _, f := range m.followed {
+		require.True(t, isClosed(f.Done()), "a callback's follow-up: %v with Done open", f.State())
+	}
 	assert.LessOrEqual(t, m.pr.peak.Load(), int64(m.workers), "tasks at once")
 	st := m.e.Stats()
 	assert.Equal(t, st.Submitted, st.Succeeded+st.Failed+st.Canceled, "Stats at rest: %+v", st)
@@ -408,6 +511,11 @@ func (m *model) checkOutcome(rec *record, s futures.State, v int, err error) {
 		assert.Equal(t, rec.id, pe.Value)
 	case kGoexit:
 		assert.ErrorIs(t, err, futures.ErrGoexit, "task %d", rec.id)
+	case kParent:
+		if errors.Is(err, futures.ErrGoexit) {
+			break // a child run in the parent's goroutine called Goexit
+		}
+		fallthrough
 	default:
 		assert.Equal(t, rec.value, v, "task %d: Result's value", rec.id)
 		assert.Equal(t, rec.err, err, "task %d: Result's error", rec.id)
