@@ -60,7 +60,7 @@ func (c *taskCtx) Err() error {
 	if x := c.live(); x != nil {
 		return x.ctx.Err()
 	}
-	if c.cause.Load() == nil && !c.p.now.Load() {
+	if c.cause.Load() == nil && !c.p.interrupting.Load() {
 		return c.parent.Err()
 	}
 	return c.real().Err()
@@ -74,7 +74,7 @@ func (c *taskCtx) Value(key any) any {
 	if x := c.live(); x != nil {
 		return x.ctx.Value(key)
 	}
-	if c.cause.Load() == nil && !c.p.now.Load() {
+	if c.cause.Load() == nil && !c.p.interrupting.Load() {
 		return c.parent.Value(key)
 	}
 	return c.real().Value(key)

@@ -86,7 +86,7 @@ func Submit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context
 // submitAs is Submit for caller, which names the task in execution traces.
 func submitAs[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error), caller string) *Future[T] {
 	f := prepare(ctx, e, fn, caller)
-	if err := f.ctx.p.submit(ctx, f, block); err != nil {
+	if err := f.ctx.p.submit(ctx, f, waitForRoom); err != nil {
 		f.refuse(err)
 	}
 	runtime.KeepAlive(e) // a Submit blocked on a full queue uses e
@@ -110,7 +110,7 @@ func TrySubmit[T any](ctx context.Context, e *Executor, fn func(ctx context.Cont
 		return nil, p.reject(p.errQueueFull) // without making a future
 	}
 	f := prepare(ctx, e, fn, "TrySubmit")
-	err := f.ctx.p.submit(ctx, f, try)
+	err := f.ctx.p.submit(ctx, f, tryOnce)
 	runtime.KeepAlive(e)
 	if err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func (e *Executor) Close() error {
 }
 
 // Workers returns the executor's size: the most workers it runs.
-func (e *Executor) Workers() int { return e.pool().size() }
+func (e *Executor) Workers() int { return int(e.pool().crew.size.Load()) }
 
 // Name returns the name given with [WithName], or "".
 func (e *Executor) Name() string { return e.pool().name }

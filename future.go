@@ -22,6 +22,7 @@ import (
 // [the Go memory model]: https://go.dev/ref/mem
 type Future[T any] struct {
 	state atomic.Uint32 // a State, or publishing; with watchedBit once anyone waits
+	stamp uint32        // when it was counted in, if it is timed: see clock
 	fn    func(context.Context) (T, error)
 	ctx   taskCtx // and, through it, the rarely needed parts (see extra)
 	value T

@@ -95,7 +95,7 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 	p := g.e.p
 	f := newFuture(g.ctx, p, fn, "Group.Submit")
 	mode, err := g.acquire(sem)
-	token := err == nil && mode == onGroup && sem != nil
+	token := err == nil && mode == groupWait && sem != nil
 	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token}, false)
 	if err == nil {
 		err = p.submit(g.ctx, f, mode)
@@ -118,24 +118,24 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 // none free, and the reason when it gave up.
 func (g *Group[T]) acquire(sem chan struct{}) (submitMode, error) {
 	if sem == nil {
-		return onGroup, nil
+		return groupWait, nil
 	}
 	select {
 	case sem <- struct{}{}:
-		return onGroup, nil
+		return groupWait, nil
 	default:
 	}
 	p := g.e.p
-	if p.onWorker() {
+	if p.crew.onWorker() {
 		return inCaller, nil
 	}
 	select {
 	case sem <- struct{}{}:
-		return onGroup, nil
+		return groupWait, nil
 	case <-g.ctx.Done():
-		return onGroup, p.reject(context.Cause(g.ctx))
+		return groupWait, p.reject(context.Cause(g.ctx))
 	case <-p.quit:
-		return onGroup, p.reject(p.errShutdown)
+		return groupWait, p.reject(p.errShutdown)
 	}
 }
 

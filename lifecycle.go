@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // publishing is the state between Pending or Running and the terminal state
@@ -258,7 +259,7 @@ func (f *Future[T]) watch(x *extra) {
 	p := f.ctx.p
 	x.stop = context.AfterFunc(ctx, func() {
 		// This goroutine may finish f: Shutdown waits for it as for a task.
-		p.active.Add(1)
+		p.working.Add(1)
 		defer p.leave()
 		f.cancel(context.Cause(ctx))
 	})
@@ -284,14 +285,13 @@ func (f *Future[T]) unwatch() {
 
 // run is what a worker does with the future it takes from the queue: cancel it if
 // its submit ctx is done or the executor refuses work, else run it unless it was
-// canceled already, counting it in t. With slot, the future held a queue slot,
-// which it gives back (see tally.discard). It reports whether it finished the
+// canceled already, counting it in t. It reports whether it finished the
 // future.
-func (f *Future[T]) run(t *tally, slot bool) bool {
+func (f *Future[T]) run(t *tally) bool {
 	p := f.ctx.p
 	for s := f.state.Load(); s&stateMask == uint32(Pending); s = f.state.Load() {
-		if err := p.refusal(f.ctx.parent); err != nil {
-			t.discard(slot)
+		if err := p.mayNotRun(f.ctx.parent); err != nil {
+			t.discard()
 			return f.cancel(err)
 		}
 		if f.state.CompareAndSwap(s, uint32(Running)|s&watchedBit) {
@@ -300,9 +300,12 @@ func (f *Future[T]) run(t *tally, slot bool) bool {
 			return true
 		}
 	}
-	t.discard(slot)
+	t.discard()
 	return false
 }
+
+// time marks f as timed with stamp; see clock.
+func (f *Future[T]) time(stamp uint32) { f.stamp = stamp }
 
 // runInline runs f in the caller when ctx is the ctx of a task of f's executor
 // and no worker has started f; it reports whether f is finished when it returns.
@@ -316,18 +319,31 @@ func (f *Future[T]) owner() *pool { return f.ctx.p }
 // execute calls fn and finishes the future with what it returned, with a
 // *PanicError if it panicked, or with ErrGoexit if it called runtime.Goexit.
 func (f *Future[T]) execute(t *tally) {
+	p := f.ctx.p
 	t.started.Add(1)
+	if t.fromQueue && p.crew.over() {
+		p.crew.holdStart()
+	}
 	var (
 		value     T
 		err       error
 		returned  bool
 		recovered bool
+		start     time.Duration
 	)
+	if f.stamp != 0 {
+		start = p.clock.now()
+	}
 	defer func() {
 		if !returned && !recovered {
-			err = f.ctx.p.errGoexit
+			err = p.errGoexit
 		}
 		f.ctx.stop(&causeReturned, false)
+		if f.stamp != 0 {
+			end := p.clock.now()
+			t.timed(f.stamp, start, end)
+			p.clock.ran(end - start)
+		}
 		t.count(err, recovered)
 		state := Succeeded
 		if err != nil {

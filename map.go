@@ -58,7 +58,7 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 	}
 	mctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	runners := make([]*Future[struct{}], min(len(inputs), p.workers))
+	runners := make([]*Future[struct{}], min(len(inputs), int(p.crew.size.Load())))
 	m := &mapper[In, Out]{in: inputs, out: out, fn: fn, cancel: cancel, runners: len(runners)}
 	for r := range runners {
 		runners[r] = submitAs(mctx, e, m.run, "Map")
@@ -186,7 +186,7 @@ func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], 
 		panic("futures: MapSeq called with a nil Context, sequence or function")
 	}
 	return func(yield func(Out, error) bool) {
-		s := &stream[Out]{ring: make([]*Future[Out], window*p.workers)}
+		s := &stream[Out]{ring: make([]*Future[Out], window*int(p.crew.size.Load()))}
 		mctx, cancel := context.WithCancelCause(ctx)
 		defer s.stop(cancel)
 		for in := range inputs {

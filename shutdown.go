@@ -6,8 +6,8 @@ import "context"
 // for ctx. With now, it first cancels the running tasks' ctxs, and it cancels
 // every queued task itself rather than leave them to busy workers.
 func (p *pool) shutdown(ctx context.Context, now bool) error {
-	if now && p.now.CompareAndSwap(false, true) {
-		p.cancelLive()
+	if now && p.interrupting.CompareAndSwap(false, true) {
+		p.cancelRunning()
 	}
 	p.stop()
 	if now {
@@ -18,7 +18,7 @@ func (p *pool) shutdown(ctx context.Context, now bool) error {
 		return nil
 	default:
 	}
-	if p.onWorker() {
+	if p.crew.onWorker() {
 		return p.errShutdownInTask
 	}
 	select {
@@ -29,16 +29,18 @@ func (p *pool) shutdown(ctx context.Context, now bool) error {
 	}
 }
 
-// stop begins shutdown once: no new tasks, blocked Submits wake, and the workers
-// exit when the queue is empty.
+// stop begins shutdown once: no new tasks, blocked Submits wake, and the
+// workers exit when the queue is empty. It closes quit before it takes
+// submitMu, so that a Submit blocked on a full queue while holding submitMu
+// for reading wakes and lets go of it (see pool.enqueue).
 func (p *pool) stop() {
-	p.close.Do(func() {
-		p.closing.Store(true)
+	p.stop1.Do(func() {
+		p.stopping.Store(true)
 		close(p.quit)
 		p.submitMu.Lock()
 		close(p.tasks)
 		p.submitMu.Unlock()
-		if p.active.Load() == 0 {
+		if p.working.Load() == 0 {
 			p.exitOnce()
 		}
 	})
@@ -48,34 +50,34 @@ func (p *pool) stop() {
 // ErrShutdown, beside the workers, which do the same with those they take.
 func (p *pool) drain() {
 	for t := range p.tasks {
-		t.run(p.outside(), true)
+		t.run(&p.crew.drained)
 	}
 }
 
 // track records a running task whose ctx became real, so that ShutdownNow can
 // cancel it; it returns false if ShutdownNow has begun.
 func (p *pool) track(c *taskCtx) bool {
-	p.liveMu.Lock()
-	defer p.liveMu.Unlock()
-	if p.now.Load() {
+	p.interruptMu.Lock()
+	defer p.interruptMu.Unlock()
+	if p.interrupting.Load() {
 		return false
 	}
-	p.live[c] = struct{}{}
+	p.interrupt[c] = struct{}{}
 	return true
 }
 
 func (p *pool) untrack(c *taskCtx) {
-	p.liveMu.Lock()
-	delete(p.live, c)
-	p.liveMu.Unlock()
+	p.interruptMu.Lock()
+	delete(p.interrupt, c)
+	p.interruptMu.Unlock()
 }
 
-// cancelLive cancels the ctx of every running task that has a real one; the
-// others see p.now when they look.
-func (p *pool) cancelLive() {
-	p.liveMu.Lock()
-	defer p.liveMu.Unlock()
-	for c := range p.live {
+// cancelRunning cancels the ctx of every running task that has a real one;
+// the others see p.interrupting when they look.
+func (p *pool) cancelRunning() {
+	p.interruptMu.Lock()
+	defer p.interruptMu.Unlock()
+	for c := range p.interrupt {
 		c.x.Load().cancel(p.errShutdown)
 	}
 }

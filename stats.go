@@ -39,15 +39,14 @@ type Stats struct {
 func (e *Executor) Stats() Stats {
 	p := e.pool()
 	s := Stats{
-		Workers:   p.size(),
-		Started:   int(p.alive.Load()),
+		Workers:   int(p.crew.size.Load()),
+		Started:   int(p.crew.alive.Load()),
 		QueueSize: cap(p.tasks),
 		Canceled:  p.canceled.Load(),
 		Rejected:  p.rejected.Load(),
 	}
 	var started, taken uint64
-	for i := range p.tallies {
-		t := &p.tallies[i]
+	p.crew.each(func(t *tally) {
 		started += t.started.Load()
 		s.Succeeded += t.succeeded.Load()
 		s.Failed += t.failed.Load()
@@ -55,7 +54,7 @@ func (e *Executor) Stats() Stats {
 		s.QueueTime += time.Duration(t.queueTime.Load())
 		s.RunTime += time.Duration(t.runTime.Load())
 		taken += t.taken()
-	}
+	})
 	s.Queued = len(p.tasks)
 	s.Running = int(max(0, int64(started-s.Succeeded-s.Failed)))
 	s.Submitted = p.submittedStat(taken + uint64(s.Queued))
@@ -73,7 +72,7 @@ func (e *Executor) Stats() Stats {
 // while tasks move, so the highest sum reported yet is kept and reported, and
 // Submitted only grows.
 func (p *pool) submittedStat(takenAndQueued uint64) uint64 {
-	n := takenAndQueued + p.ranHere.Load()
+	n := takenAndQueued + p.admission.here.Load()
 	for {
 		seen := p.submittedSeen.Load()
 		if n <= seen || p.submittedSeen.CompareAndSwap(seen, n) {

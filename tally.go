@@ -1,10 +1,14 @@
 package futures
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // tally counts the tasks that one worker ran. Each worker has its own, on its
 // own cache lines, so that workers do not contend on counters; tasks run in a
-// submitter's goroutine (nested work) share one more.
+// submitter's goroutine (nested work) share one more, and the tasks that
+// ShutdownNow takes from the queue another (see crew).
 type tally struct {
 	started   atomic.Uint64
 	succeeded atomic.Uint64
@@ -13,31 +17,40 @@ type tally struct {
 	discarded atomic.Uint64 // taken from the queue, not run: see pool.unfinished
 	queueTime atomic.Int64  // nanoseconds
 	runTime   atomic.Int64  // nanoseconds
-	outside   bool          // the last tally: tasks run outside the workers
+	fromQueue bool          // its tasks came from the queue, each holding a place
 	_         [128 - 65]byte
 }
 
-// taken counts the tasks taken from the queue: a worker's tally counts only
-// those, run (started) or discarded; the last tally's discards are the tasks
-// that ShutdownNow took from the queue, and its started ones never were in it.
+// taken counts the tasks taken from the queue, run (started) or discarded;
+// the tasks run in their submitter's goroutine never were in it.
 func (t *tally) taken() uint64 {
-	if t.outside {
-		return t.discarded.Load()
+	if !t.fromQueue {
+		return 0
 	}
 	return t.started.Load() + t.discarded.Load()
 }
 
-// discard gives back the queue slot of a task taken from the queue that will
-// not run here, if it held one. A task that runs gives its slot back when it
-// is counted as succeeded or failed, before its outcome is published, so that
-// its worker counts as room for TrySubmit as soon as its task is finished.
-func (t *tally) discard(slot bool) {
-	if slot {
+// discard gives back the place of a task taken from the queue that will not
+// run here, if it held one. A task that runs gives its place back when it is
+// counted as succeeded or failed (see admission).
+func (t *tally) discard() {
+	if t.fromQueue {
 		t.discarded.Add(1)
 	}
 }
 
-// count records a finished task.
+// timed adds a timed task's run time, and its wait in the queue if it came
+// from there: see clock.
+func (t *tally) timed(stamp uint32, start, end time.Duration) {
+	w := weight(stamp)
+	if t.fromQueue {
+		t.queueTime.Add(int64(w * waited(stamp, start)))
+	}
+	t.runTime.Add(int64(w * (end - start)))
+}
+
+// count records a finished task, before its outcome is published: its place
+// is free from here on (see admission).
 func (t *tally) count(err error, panicked bool) {
 	switch {
 	case err == nil:

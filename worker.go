@@ -2,59 +2,157 @@ package futures
 
 import (
 	"context"
+	"log"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
+	"time"
 )
 
-// work is a worker goroutine: it runs the init function (with init), then the
-// queued tasks until shutdown closes the queue. A task that calls
-// runtime.Goexit takes the goroutine with it; another takes its place, with
-// the same number, and runs init again. An init that calls runtime.Goexit
-// breaks the executor, and its replacement skips init.
-func (p *pool) work(id int, init bool) {
+// work is a worker goroutine: it takes a number (or keeps w's, replacing a
+// worker that called runtime.Goexit), runs the init function, then the queued
+// tasks until it retires or shutdown closes the queue, then the exit function.
+//
+// A task that calls runtime.Goexit takes the goroutine with it; another takes
+// its place, with the same number, and runs init again (the exit function ran
+// for the one that left). An init that fails, panics or calls runtime.Goexit
+// breaks the executor; its worker then runs no exit function, and the
+// replacement of one that called Goexit skips init.
+func (p *pool) work(w *worker) {
 	gid := goid()
-	p.gidMu.Lock()
-	p.gids[gid] = id
-	p.gidMu.Unlock()
-	inInit, normal := init && p.init != nil, false
+	replacing := w != nil
+	if replacing {
+		p.crew.mu.Lock()
+		p.crew.gids[gid] = w
+		p.crew.mu.Unlock()
+	} else {
+		w = p.crew.hire(gid)
+	}
+	inInit, initOK, ended := p.init != nil, p.init == nil, false
+	if replacing && p.broken.Load() != nil {
+		inInit = false
+	}
 	defer func() {
-		p.gidMu.Lock()
-		delete(p.gids, gid)
-		p.gidMu.Unlock()
 		switch {
-		case normal:
-			p.alive.Add(-1)
+		case ended:
+			if initOK {
+				p.runExit(w.id)
+			}
+			p.crew.fire(w, gid)
 			p.leave()
-		case inInit:
-			p.breakWith(id, p.errGoexit)
-			go p.work(id, false)
-		default:
-			go p.work(id, true)
+		case inInit: // init called Goexit
+			p.breakWith(w.id, p.errGoexit)
+			p.replace(w, gid)
+		default: // a task called Goexit
+			if initOK {
+				p.runExit(w.id)
+			}
+			p.replace(w, gid)
 		}
 	}()
 	loop := func() {
 		if inInit {
-			p.runInit(id)
+			initOK = p.runInit(w.id)
 			inInit = false
 		}
-		tally := &p.tallies[id]
-		for t := range p.tasks {
-			t.run(tally, true)
-		}
+		p.serve(w)
 	}
 	if p.name == "" {
 		loop()
 	} else {
-		labels := pprof.Labels("futures.executor", p.name, "futures.worker", strconv.Itoa(id))
+		labels := pprof.Labels("futures.executor", p.name, "futures.worker", strconv.Itoa(w.id))
 		pprof.Do(context.Background(), labels, func(context.Context) { loop() })
 	}
-	normal = true
+	ended = true
 }
 
-// runInit runs the init function; if it fails or panics, the executor is broken.
-func (p *pool) runInit(id int) {
+// replace starts a worker with w's number in place of the goroutine gid,
+// which is ending.
+func (p *pool) replace(w *worker, gid uint64) {
+	p.crew.mu.Lock()
+	delete(p.crew.gids, gid)
+	p.crew.mu.Unlock()
+	go p.work(w)
+}
+
+// serve runs tasks from the queue until the worker retires or the queue is
+// closed and empty.
+func (p *pool) serve(w *worker) {
+	for {
+		t, ok := p.next(w)
+		if !ok {
+			return
+		}
+		t.run(w.tally)
+		p.crew.ended()
+	}
+}
+
+// next returns the next task, or false once the worker retires or the queue
+// is closed and empty.
+func (p *pool) next(w *worker) (task, bool) {
+	for {
+		if p.crew.retire() && p.leaving() {
+			return nil, false
+		}
+		if p.idle <= 0 {
+			t, ok := <-p.tasks
+			return p.closed(t, ok)
+		}
+		select {
+		case t, ok := <-p.tasks:
+			return p.closed(t, ok)
+		default:
+		}
+		if t, ok, waited := p.await(w); waited {
+			return p.closed(t, ok)
+		}
+		p.crew.alive.Add(-1) // idle for p.idle: retire
+		if p.leaving() {
+			return nil, false
+		}
+	}
+}
+
+// closed passes on what a receive from the queue returned; once the queue is
+// closed and empty, it counts the worker out of alive: it exits.
+func (p *pool) closed(t task, ok bool) (task, bool) {
+	if !ok {
+		p.crew.alive.Add(-1)
+	}
+	return t, ok
+}
+
+// leaving reports whether a worker that retired may go: it stays (counted
+// back in) if it finds tasks queued and the crew has room for it, since the
+// submission that queued them may have seen it alive and started no worker.
+func (p *pool) leaving() bool {
+	return len(p.tasks) == 0 || !p.crew.rejoin()
+}
+
+// await waits up to the idle timeout for a task; waited is false if none came.
+func (p *pool) await(w *worker) (t task, ok, waited bool) {
+	if w.timer == nil {
+		w.timer = time.NewTimer(p.idle)
+	} else {
+		w.timer.Reset(p.idle)
+	}
+	p.crew.idlers.Add(1)
+	select {
+	case t, ok = <-p.tasks:
+		w.timer.Stop()
+		p.crew.idleFor(p.idle, p.clock.now())
+		return t, ok, true
+	case <-w.timer.C:
+		p.crew.idlers.Add(-1)
+		return nil, false, false
+	}
+}
+
+// runInit runs the init function; if it fails or panics, the executor is
+// broken. It reports whether init succeeded.
+func (p *pool) runInit(id int) bool {
 	var err error
 	func() {
 		defer func() {
@@ -67,40 +165,25 @@ func (p *pool) runInit(id int) {
 	if err != nil {
 		p.breakWith(id, name(p.name, err))
 	}
+	return err == nil
+}
+
+// runExit runs the exit function, if any; a panic in it is logged.
+func (p *pool) runExit(id int) {
+	if p.exit == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			log.Printf("futures: worker exit function panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	p.exit(id)
 }
 
 // breakWith marks the executor broken by worker id's init, unless it is already.
 func (p *pool) breakWith(id int, cause error) {
 	p.broken.CompareAndSwap(nil, &brokenError{worker: id, cause: cause})
-}
-
-// onWorker reports whether the calling goroutine is one of the workers. It
-// costs about a microsecond: callers ask only when the queue is full.
-func (p *pool) onWorker() bool {
-	_, ok := p.workerID()
-	return ok
-}
-
-// workerID returns the number of the worker that calls it, if one does.
-func (p *pool) workerID() (int, bool) {
-	gid := goid()
-	p.gidMu.Lock()
-	defer p.gidMu.Unlock()
-	id, ok := p.gids[gid]
-	return id, ok
-}
-
-// betweenTasks reports whether the caller is a worker whose task from the
-// queue has finished: one running the task's OnDone callbacks (or the panic
-// handler), whose place counts as free although it cannot take a task until
-// it returns. Like onWorker, it costs about a microsecond.
-func (p *pool) betweenTasks() bool {
-	id, ok := p.workerID()
-	if !ok {
-		return false
-	}
-	t := &p.tallies[id]
-	return t.started.Load() == t.succeeded.Load()+t.failed.Load()
 }
 
 // goid returns the calling goroutine's id, read from its stack header
