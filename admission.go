@@ -25,11 +25,13 @@ import (
 // here; the sums over the workers' tallies are read only by a Try call that
 // found the queue full.
 type admission struct {
-	in   paddedCounter // tasks counted in, less those withdrawn
-	here paddedCounter // the part of in run by their submitter
+	// Written by submitters, on a cache line of their own.
+	in      atomic.Uint64 // tasks counted in, less those withdrawn
+	waiting atomic.Int64  // Submits waiting for room (see crew.resize)
+	_       [128 - 16]byte
+	here    paddedCounter // the part of in run by their submitter
 
-	mu      sync.Mutex   // one Try decision at a time, each seeing those before it
-	waiting atomic.Int64 // Submits waiting for room (see crew.resize)
+	mu sync.Mutex // one Try decision at a time, each seeing those before it
 }
 
 // countIn counts a task in before it can be queued, and returns its number.

@@ -8,23 +8,26 @@ import (
 // clock times tasks for Stats.QueueTime and Stats.RunTime.
 //
 // Reading the time costs about 25 ns, a tenth of a tiny task's whole cost, so
-// not every task is timed: while the tasks timed lately ran for less than
-// slowRun, one in sampled is (by the number admission gave it), and its times
-// count sampled times over; once one runs longer, every task is, and the
-// times are exact. Either way the totals are right on average, and a service
+// not every task is timed: after a timed task that ran for less than
+// fastRun, one in sampled is (by the number admission gave it), and its times
+// count sampled times over; after one that ran for slowRun or more, every
+// task is, and the times are exact. Either way the totals are right on average, and a service
 // whose tasks wait on I/O gets them exact.
 //
 // A timed task carries its stamp, the time it was counted in, in 32 bits: a
 // flag that it is timed, its weight, and the time in microseconds modulo
 // 2^30 (about 18 minutes, the longest wait it measures).
 type clock struct {
+	_     [128]byte
 	epoch time.Time     // with a monotonic reading
 	every atomic.Uint64 // tasks timed: one in every+1 (every is 0 or sampled-1)
+	_     [128 - 32]byte
 }
 
 const (
 	sampled  = 16
-	slowRun  = 20 * time.Microsecond
+	slowRun  = 50 * time.Microsecond // a run that makes every task timed
+	fastRun  = 5 * time.Microsecond  // a run that makes one in sampled timed
 	timedBit = 1 << 31
 	heavyBit = 1 << 30 // the task stands for sampled tasks
 	usMask   = heavyBit - 1
@@ -70,7 +73,7 @@ func (c *clock) ran(d time.Duration) {
 	switch every := c.every.Load(); {
 	case d >= slowRun && every != 0:
 		c.every.Store(0)
-	case d < slowRun && every == 0:
+	case d < fastRun && every == 0:
 		c.every.Store(sampled - 1)
 	}
 }

@@ -22,8 +22,12 @@ import (
 // reads size, and Resize stores size first, so one that still read the old
 // size counts as running for every worker that reads the new one.
 type crew struct {
+	// Read by every worker for every task, and seldom written: a cache line
+	// of their own.
+	_     [128]byte
 	size  atomic.Int64 // the most workers: Executor.Workers
 	alive atomic.Int64 // worker goroutines started and not retired or exited
+	_     [128 - 16]byte
 
 	mu        sync.Mutex // guards what follows
 	used      []bool     // numbers held by live workers

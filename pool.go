@@ -26,12 +26,26 @@ type task interface {
 // calls; the crew (crew.go) starts, sizes and retires the workers; shutdown
 // (shutdown.go) ends it; the clock (clock.go) times tasks for Stats.
 type pool struct {
-	name      string
-	traceName string // name, or "futures"
-	init      func(worker int) error
-	exit      func(worker int)
-	idle      time.Duration // WithIdleTimeout; <= 0: workers stay
-	tasks     chan task
+	// Read for every task and written once, or seldom.
+	name         string
+	traceName    string // name, or "futures"
+	init         func(worker int) error
+	exit         func(worker int)
+	idle         time.Duration // WithIdleTimeout; <= 0: workers stay
+	tasks        chan task
+	quit         chan struct{} // closed when shutdown begins: wakes blocked Submits
+	stopping     atomic.Bool   // shutdown began: refuse new tasks (quit closes just after)
+	interrupting atomic.Bool   // ShutdownNow began: cancel queued tasks and running ctxs
+	broken       atomic.Pointer[brokenError]
+	// The sentinel errors, with the executor's name if it has one.
+	errShutdown, errQueueFull, errGoexit, errShutdownInTask error
+	_                                                       [128]byte
+
+	// submitMu is held for reading by every submission while it may send on
+	// tasks or start a worker, and for writing by stop while it closes tasks:
+	// see pool.enqueue.
+	submitMu sync.RWMutex
+	_        [128 - 24]byte
 
 	admission admission
 	crew      crew
@@ -44,27 +58,14 @@ type pool struct {
 	working atomic.Int64
 	exited  chan struct{}
 	exit1   sync.Once
+	stop1   sync.Once
 
-	// submitMu is held for reading by every submission while it may send on
-	// tasks or start a worker, and for writing by stop while it closes tasks:
-	// see pool.enqueue.
-	submitMu sync.RWMutex
-	stopping atomic.Bool   // shutdown began: refuse new tasks (quit closes just after)
-	quit     chan struct{} // closed when shutdown begins: wakes blocked Submits
-	stop1    sync.Once
-
-	interrupting atomic.Bool // ShutdownNow began: cancel queued tasks and running ctxs
-	interruptMu  sync.Mutex
-	interrupt    map[*taskCtx]struct{} // running tasks whose ctx was made real
-
-	broken atomic.Pointer[brokenError]
+	interruptMu sync.Mutex
+	interrupt   map[*taskCtx]struct{} // running tasks whose ctx was made real
 
 	canceled      paddedCounter
 	rejected      paddedCounter
 	submittedSeen atomic.Uint64 // the highest Stats.Submitted reported yet
-
-	// The sentinel errors, with the executor's name if it has one.
-	errShutdown, errQueueFull, errGoexit, errShutdownInTask error
 }
 
 func newPool(workers int, c config) *pool {
