@@ -33,8 +33,8 @@ type crew struct {
 	used      []bool     // numbers held by live workers
 	low       int        // no number below low is free
 	gids      map[uint64]*worker
-	held      int64     // workers waiting in holdStart
-	startable sync.Cond // signaled when a task on a worker ends while alive > size
+	held    int64     // workers waiting in holdStart
+	changed sync.Cond // a task on a worker ended while alive > size, the size changed, or a number was freed
 
 	tallies atomic.Pointer[[]*tally] // by worker number; only ever longer
 	callers tally                    // tasks run in their submitter's goroutine: they hold no place
@@ -57,7 +57,7 @@ type worker struct {
 func (c *crew) init(size int) {
 	c.size.Store(int64(size))
 	c.gids = make(map[uint64]*worker)
-	c.startable.L = &c.mu
+	c.changed.L = &c.mu
 	c.drained.fromQueue = true
 	c.grew(size)
 }
@@ -114,19 +114,30 @@ func (c *crew) rejoin() bool {
 	return false
 }
 
-// hire gives the calling goroutine, a new worker, the lowest free number.
+// hire gives the calling goroutine, a new worker, the lowest free number. A
+// worker that retired holds its number until its exit function returns, so
+// hire may wait for one below size to be freed; it returns nil if, meanwhile,
+// the crew has more workers than its size: then the new one is not needed.
 func (c *crew) hire(gid uint64) *worker {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	id := c.low
-	for c.used[id] {
-		id++
+	for {
+		id := c.low
+		for id < len(c.used) && c.used[id] {
+			id++
+		}
+		if int64(id) < c.size.Load() {
+			c.used[id] = true
+			c.low = id + 1
+			w := &worker{id: id, tally: (*c.tallies.Load())[id]}
+			c.gids[gid] = w
+			return w
+		}
+		if c.over() {
+			return nil
+		}
+		c.changed.Wait()
 	}
-	c.used[id] = true
-	c.low = id + 1
-	w := &worker{id: id, tally: (*c.tallies.Load())[id]}
-	c.gids[gid] = w
-	return w
 }
 
 // fire frees w's number: w has exited.
@@ -136,6 +147,7 @@ func (c *crew) fire(w *worker, gid uint64) {
 	delete(c.gids, gid)
 	c.used[w.id] = false
 	c.low = min(c.low, w.id)
+	c.changed.Broadcast()
 }
 
 // retire reports whether a worker passing the queue should retire now: more
@@ -163,7 +175,7 @@ func (c *crew) holdStart() {
 	defer c.mu.Unlock()
 	for c.running()-c.held > c.size.Load() {
 		c.held++
-		c.startable.Wait()
+		c.changed.Wait()
 		c.held--
 	}
 }
@@ -173,7 +185,7 @@ func (c *crew) holdStart() {
 func (c *crew) ended() {
 	if c.over() {
 		c.mu.Lock()
-		c.startable.Broadcast()
+		c.changed.Broadcast()
 		c.mu.Unlock()
 	}
 }
@@ -185,7 +197,7 @@ func (c *crew) resize(p *pool, n int) {
 	c.mu.Lock()
 	c.grew(n)
 	old := c.size.Swap(int64(n))
-	c.startable.Broadcast()
+	c.changed.Broadcast()
 	c.mu.Unlock()
 	if int64(n) <= old {
 		return

@@ -80,13 +80,14 @@ func (e *Executor) pool() *pool {
 //
 // Submit panics if ctx, e or fn is nil.
 func Submit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) *Future[T] {
-	return submitAs(ctx, e, fn, "Submit")
+	return submitIn(ctx, e, fn, "Submit", waitForRoom)
 }
 
-// submitAs is Submit for caller, which names the task in execution traces.
-func submitAs[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error), caller string) *Future[T] {
+// submitIn is Submit for caller, which names the task in execution traces,
+// in mode.
+func submitIn[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error), caller string, mode submitMode) *Future[T] {
 	f := prepare(ctx, e, fn, caller)
-	if err := f.ctx.p.submit(ctx, f, waitForRoom); err != nil {
+	if err := f.ctx.p.submit(ctx, f, mode); err != nil {
 		f.refuse(err)
 	}
 	runtime.KeepAlive(e) // a Submit blocked on a full queue uses e
@@ -173,3 +174,27 @@ func (e *Executor) Workers() int { return int(e.pool().crew.size.Load()) }
 
 // Name returns the name given with [WithName], or "".
 func (e *Executor) Name() string { return e.pool().name }
+
+// Resize changes the executor's size to n workers while it runs, as a service
+// does from a config reload.
+//
+// Growing takes effect at once: workers start for the queued tasks and the
+// Submits waiting for room. Shrinking lets the running tasks
+// finish, and retires workers as they come back to the queue: from when Resize
+// returns, no task starts in a goroutine of its own (a worker, or a caller
+// that is not a task) while n or more tasks run. A running task still runs its
+// own children in itself, as nested calls do (see [Submit]): that adds no
+// concurrency. [Executor.Workers] and [Stats].Workers report n at once, while
+// [Stats].Started and Running may stay above it until the surplus has
+// finished its tasks (an idle surplus worker retires when it next takes a
+// task, or after [WithIdleTimeout]). The queue's capacity does not change,
+// and a [Map] or [MapSeq] already running keeps its runners.
+//
+// Resize panics if n < 1. After shutdown began it only records n.
+func (e *Executor) Resize(n int) {
+	if n < 1 {
+		panic("futures: Resize called with fewer than 1 worker")
+	}
+	p := e.pool()
+	p.crew.resize(p, n)
+}

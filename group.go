@@ -80,37 +80,88 @@ func (g *Group[T]) SetLimit(n int) {
 //
 // Submit panics if fn is nil, or if it is called after [Group.Wait] returned.
 func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
-	if fn == nil {
-		panic("futures: Group.Submit called with a nil function")
-	}
-	g.mu.Lock()
-	if g.waited {
-		g.mu.Unlock()
-		panic("futures: Group.Submit called after Group.Wait returned")
-	}
-	g.woken.Add(1) // before Wait can set waited, so before it waits on woken
-	g.unfinished.Add(1)
-	sem := g.sem
-	g.mu.Unlock()
-	p := g.e.p
-	f := newFuture(g.ctx, p, fn, "Group.Submit")
+	sem, _ := g.enter("Submit", fn, false)
+	f := newFuture(g.ctx, g.e.p, fn, "Group.Submit")
 	mode, err := g.acquire(sem)
 	token := err == nil && mode == groupWait && sem != nil
 	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token}, false)
 	if err == nil {
-		err = p.submit(g.ctx, f, mode)
+		err = g.e.p.submit(g.ctx, f, mode)
 	}
 	if err != nil {
 		f.refuse(err)
 	}
+	g.list(f)
+	return f
+}
+
+// TrySubmit is [Group.Submit] that never waits and never runs fn in the
+// caller, as errgroup's TryGo: at the group's limit (see [Group.SetLimit]),
+// or with no room on the executor (as for [TrySubmit]: called from a worker
+// between tasks, say in an OnDone callback, its own place is no room), it
+// returns nil and [ErrQueueFull], and counts once in [Stats].Rejected.
+// Otherwise it is Submit: after the group failed or its ctx ended, or after
+// the executor shut down, it returns a future already Canceled with the cause
+// and a nil error.
+//
+// TrySubmit panics if fn is nil, or if it is called after [Group.Wait]
+// returned.
+func (g *Group[T]) TrySubmit(fn func(ctx context.Context) (T, error)) (*Future[T], error) {
+	p := g.e.p
+	sem, ok := g.enter("TrySubmit", fn, true)
+	if !ok {
+		return nil, p.reject(p.errQueueFull)
+	}
+	f := newFuture(g.ctx, p, fn, "Group.TrySubmit")
+	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: sem != nil}, false)
+	err := p.submit(g.ctx, f, tryOnce)
+	if err != nil {
+		f.refuse(err) // gives back the token, and the counts enter took
+	}
+	if err == p.errQueueFull {
+		return nil, err
+	}
+	g.list(f)
+	return f, nil
+}
+
+// enter counts a task of the group in, for Wait, and returns the limit's
+// tokens. With try, it takes a token if the group has a limit, or else
+// counts nothing and reports false; it does the same when the executor
+// has no room (checked cheaply first, so that a refusal makes no future).
+func (g *Group[T]) enter(method string, fn func(ctx context.Context) (T, error), try bool) (chan struct{}, bool) {
+	if fn == nil {
+		panic("futures: Group." + method + " called with a nil function")
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.waited {
+		panic("futures: Group." + method + " called after Group.Wait returned")
+	}
+	if try && g.e.p.full(g.ctx) {
+		return nil, false
+	}
+	if try && g.sem != nil {
+		select {
+		case g.sem <- struct{}{}:
+		default:
+			return nil, false
+		}
+	}
+	g.woken.Add(1) // before Wait can set waited, so before it waits on woken
+	g.unfinished.Add(1)
+	return g.sem, true
+}
+
+// list adds f to the group's futures, for Wait. Only now: until the executor
+// has f, nothing but the call that submits it may finish it. A task of the
+// group that submits to it is still running, so Wait is still waiting and
+// sees f.
+func (g *Group[T]) list(f *Future[T]) {
 	runtime.KeepAlive(g)
-	// Listed only now: until the executor has f, nothing but this call may
-	// finish it. A task of the group that calls Submit is still running, so Wait
-	// is still waiting and sees f.
 	g.mu.Lock()
 	g.fs = append(g.fs, f)
 	g.mu.Unlock()
-	return f
 }
 
 // acquire takes one of the limit's tokens, waiting for one outside the

@@ -52,16 +52,22 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 	if ctx == nil || fn == nil {
 		panic("futures: Map called with a nil Context or function")
 	}
+	return mapOn(ctx, e, inputs, fn, min(len(inputs), int(p.crew.size.Load())), waitForRoom)
+}
+
+// mapOn is Map with n runners, submitted in mode: TryMap's have their places
+// counted already.
+func mapOn[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx context.Context, in In) (Out, error), n int, mode submitMode) ([]Out, error) {
 	out := make([]Out, len(inputs))
 	if len(inputs) == 0 {
 		return out, nil
 	}
 	mctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	runners := make([]*Future[struct{}], min(len(inputs), int(p.crew.size.Load())))
-	m := &mapper[In, Out]{in: inputs, out: out, fn: fn, cancel: cancel, runners: len(runners)}
+	runners := make([]*Future[struct{}], n)
+	m := &mapper[In, Out]{in: inputs, out: out, fn: fn, cancel: cancel, runners: n}
 	for r := range runners {
-		runners[r] = submitAs(mctx, e, m.run, "Map")
+		runners[r] = submitIn(mctx, e, m.run, "Map", mode)
 	}
 	awaitAll(ctx, runners)
 	var runErr error
@@ -193,7 +199,7 @@ func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], 
 			if ctx.Err() != nil || s.full() && !s.emit(ctx, yield) {
 				break
 			}
-			s.push(submitAs(mctx, e, func(ctx context.Context) (Out, error) { return fn(ctx, in) }, "MapSeq"))
+			s.push(submitIn(mctx, e, func(ctx context.Context) (Out, error) { return fn(ctx, in) }, "MapSeq", waitForRoom))
 		}
 		for !s.broken && s.n > 0 && s.emit(ctx, yield) {
 		}

@@ -28,3 +28,9 @@ func (e *Executor) Map[In, Out any](ctx context.Context, inputs []In, fn func(ct
 func (e *Executor) MapSeq[In, Out any](ctx context.Context, inputs iter.Seq[In], fn func(ctx context.Context, in In) (Out, error)) iter.Seq2[Out, error] {
 	return MapSeq(ctx, e, inputs, fn)
 }
+
+// TryMap is [TryMap] as a method: e.TryMap(ctx, inputs, fn) is
+// TryMap(ctx, e, inputs, fn).
+func (e *Executor) TryMap[In, Out any](ctx context.Context, inputs []In, fn func(ctx context.Context, in In) (Out, error)) ([]Out, error) {
+	return TryMap(ctx, e, inputs, fn)
+}

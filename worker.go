@@ -26,8 +26,10 @@ func (p *pool) work(w *worker) {
 		p.crew.mu.Lock()
 		p.crew.gids[gid] = w
 		p.crew.mu.Unlock()
-	} else {
-		w = p.crew.hire(gid)
+	} else if w = p.crew.hire(gid); w == nil {
+		p.crew.alive.Add(-1)
+		p.leave()
+		return
 	}
 	inInit, initOK, ended := p.init != nil, p.init == nil, false
 	if replacing && p.broken.Load() != nil {
