@@ -29,10 +29,10 @@ type crew struct {
 	alive atomic.Int64 // worker goroutines started and not retired or exited
 	_     [128 - 16]byte
 
-	mu        sync.Mutex // guards what follows
-	used      []bool     // numbers held by live workers
-	low       int        // no number below low is free
-	gids      map[uint64]*worker
+	mu      sync.Mutex // guards what follows
+	used    []bool     // numbers held by live workers
+	low     int        // no number below low is free
+	gids    map[uint64]*worker
 	held    int64     // workers waiting in holdStart
 	changed sync.Cond // a task on a worker ended while alive > size, the size changed, or a number was freed
 

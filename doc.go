@@ -68,7 +68,12 @@
 //
 // Result returns exactly what the function returned. A task that panics fails
 // with a [*PanicError] that holds the value and the stack; the worker recovers and
-// goes on, so one bad task neither kills the process nor shrinks the pool. A task
+// goes on, so one bad task neither kills the process nor shrinks the pool. No
+// panic is silent: [WithPanicHandler] hands every one, a [Map] item's
+// included, to a function of yours (to report it to an error tracker, say),
+// and without a handler a panic that nothing retrieved (with Result,
+// Group.Wait, Map or MapSeq) is written to the standard logger, once its
+// future is garbage collected (see [PanicError]). A task
 // that calls [runtime.Goexit] fails with [ErrGoexit], and a new worker takes the
 // place of the one that exited. A worker init function ([WithWorkerInit]) that
 // fails, panics or calls runtime.Goexit breaks the executor: it is never rerun

@@ -45,8 +45,20 @@ func (canceledError) Error() string { return "futures: future canceled" }
 // Is makes errors.Is(ErrCanceled, context.Canceled) true.
 func (canceledError) Is(target error) bool { return target == context.Canceled }
 
-// PanicError is the error of a task that panicked. The worker recovers and goes on
-// with the next task.
+// PanicError is the error of a task that panicked, or of a [Map] item (wrapped
+// in an [IndexError]). The worker recovers and goes on with the next task.
+//
+// A panic is never silent. With [WithPanicHandler], the handler sees each
+// one. Without, a panic that nothing retrieved is written to the standard
+// logger with its value and stack, once, as Python's asyncio reports "Task
+// exception was never retrieved": for a task, when its future, failed with
+// the *PanicError, is garbage collected while no [Future.Result], [MapSeq]
+// (yielding it) or [Group.Wait] ever returned that *PanicError; for a Map
+// item, at once as Map returns, if Map returns another error (an item that
+// failed first, or its ctx's). A Map whose error wraps the *PanicError has
+// retrieved it. The logging on collection is best effort, as the garbage
+// collector is: a future still reachable when the program exits is not
+// logged. It costs nothing for tasks that do not panic.
 type PanicError struct {
 	Value any    // what was passed to panic
 	Stack []byte // the panicking goroutine's stack, as debug.Stack formats it

@@ -47,7 +47,8 @@ func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T,
 // so Result with a canceled ctx is a non-blocking poll.
 //
 // A canceled future returns [ErrCanceled], [ErrShutdown] or the cause of its submit
-// ctx; a panicking task returns a [*PanicError].
+// ctx; a panicking task returns a [*PanicError], which Result then has retrieved:
+// it is not logged when the future is collected (see [PanicError]).
 //
 // Called from a task with the ctx that task was given, Result on a future of the
 // same executor that no worker has started yet runs it at once in the caller, so a
@@ -56,7 +57,11 @@ func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T,
 // any other ctx) cannot be recognised, and on a full pool it waits for a worker
 // that nobody frees.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
-	return f.result(ctx, true)
+	v, err := f.result(ctx, true)
+	if err != nil {
+		retrieved(err, f)
+	}
+	return v, err
 }
 
 // result is Result. With watch, a pending future watches its submit ctx while

@@ -1,11 +1,8 @@
 package futures_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -178,9 +175,7 @@ func TestOnDoneRunsInOrderOnceAfterTheOutcome(t *testing.T) {
 }
 
 func TestOnDonePanicDoesNotKillTheWorkerOrOtherCallbacks(t *testing.T) {
-	var buf bytes.Buffer
-	log.SetOutput(&buf)
-	defer log.SetOutput(os.Stderr)
+	buf := captureLog(t) // a cleanup goroutine may log an unread panic meanwhile
 
 	e := newExecutor(t, 1)
 	g := newGate()

@@ -240,7 +240,9 @@ func (g *Group[T]) drop(err error) {
 // ran (the group's ctx ended, or the executor shut down). When the group's ctx
 // ends, its queued tasks end Canceled at once, so Wait waits only for the
 // running ones. When Wait returns, no task of the group is running, and the
-// group's ctx is canceled.
+// group's ctx is canceled. Without a panic handler, the [*PanicError] of a task
+// that Wait does not return (another failed first) is logged once the group's
+// futures are garbage collected, unless their Result returned it.
 //
 // Called from a task of the same executor, with a group made from that task's
 // ctx, Wait runs the group's queued tasks in the caller rather than wait for a
@@ -272,11 +274,13 @@ func (g *Group[T]) Wait() ([]T, error) {
 	err := g.err
 	g.mu.Unlock()
 	if err != nil {
+		retrieved(err, g)
 		return nil, err
 	}
 	out := make([]T, len(fs))
 	for i, f := range fs {
 		if f.err != nil {
+			retrieved(f.err, g)
 			return nil, f.err
 		}
 		out[i] = f.value

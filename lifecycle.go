@@ -344,7 +344,11 @@ func (f *Future[T]) execute(t *tally) {
 			t.timed(f.stamp, start, end)
 			p.clock.ran(end - start)
 		}
-		t.count(err, recovered)
+		pe := panicked(f, err, recovered) // before anyone can read err
+		if pe != nil {
+			defer p.handle(pe) // once f is published, even if a callback exits
+		}
+		t.count(err, pe != nil)
 		state := Succeeded
 		if err != nil {
 			state = Failed

@@ -42,9 +42,15 @@ func (e *IndexError) Unwrap() error { return e.Err }
 //
 // Map does not make a future per item: it submits one task per worker (at most
 // len(inputs)), and each takes runs of indices until none is left, so an item
-// costs nanoseconds, not a task, on top of fn. A panic in fn fails its item with a
-// [*PanicError]. Called from a task with its ctx, Map runs its tasks in the
-// caller when no worker is free, so a Map inside a Map cannot deadlock.
+// costs nanoseconds, not a task, on top of fn. Called from a task with its ctx,
+// Map runs its tasks in the caller when no worker is free, so a Map inside a
+// Map cannot deadlock.
+//
+// A panic in fn fails its item with a [*PanicError], counted in
+// [Stats].Panicked (the task that ran the item fails) and handed to the panic
+// handler ([WithPanicHandler]). Without a handler, an item's panic that Map
+// does not return (another item failed first, or ctx ended) is written to the
+// standard logger as Map returns.
 //
 // Map panics if ctx, e or fn is nil.
 func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx context.Context, in In) (Out, error)) ([]Out, error) {
@@ -77,16 +83,19 @@ func mapOn[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(c
 		}
 	}
 	failed := m.failed.Load()
+	var err error
 	switch {
 	case failed == nil && runErr == nil:
 		return out, nil
 	case ctx.Err() != nil:
-		return nil, ctx.Err()
+		err = ctx.Err()
 	case failed != nil:
-		return nil, failed
+		err = failed
 	default: // a runner was refused (shutdown) or called runtime.Goexit
-		return nil, runErr
+		err = runErr
 	}
+	logUnreturned(e.p, runners, err)
+	return nil, err
 }
 
 // awaitAll waits for every future of fs. If ctx ends first, it cancels those
@@ -148,13 +157,9 @@ func (m *mapper[In, Out]) run(ctx context.Context) (struct{}, error) {
 			if ctx.Err() != nil {
 				return struct{}{}, context.Cause(ctx)
 			}
-			v, err := m.call(ctx, i)
+			v, panicked, err := m.call(ctx, i)
 			if err != nil {
-				ie := &IndexError{Index: i, Err: err}
-				if m.failed.CompareAndSwap(nil, ie) {
-					m.cancel(ie)
-				}
-				return struct{}{}, ie
+				return struct{}{}, m.fail(i, err, panicked)
 			}
 			m.out[i] = v
 		}
@@ -162,13 +167,29 @@ func (m *mapper[In, Out]) run(ctx context.Context) (struct{}, error) {
 }
 
 // call runs fn on item i, turning a panic into a *PanicError.
-func (m *mapper[In, Out]) call(ctx context.Context, i int) (v Out, err error) {
+func (m *mapper[In, Out]) call(ctx context.Context, i int) (v Out, panicked bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			panicked, err = true, &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	return m.fn(ctx, m.in[i])
+	v, err = m.fn(ctx, m.in[i])
+	return v, false, err
+}
+
+// fail records that item i failed with err, and cancels the Map if it is the
+// first failure. It returns the runner's error: for an item that panicked,
+// an itemPanic, which counts the runner as panicked and hands the panic to
+// the executor's panic handler once the runner has finished.
+func (m *mapper[In, Out]) fail(i int, err error, panicked bool) error {
+	ie := &IndexError{Index: i, Err: err}
+	if m.failed.CompareAndSwap(nil, ie) {
+		m.cancel(ie)
+	}
+	if panicked {
+		return itemPanic{ie}
+	}
+	return ie
 }
 
 // window is how many items [MapSeq] keeps in flight per worker.
@@ -183,6 +204,11 @@ const window = 2
 // the loop statement ends. When ctx ends, the sequence cancels the in-flight tasks
 // too, yields (zero, ctx.Err()) once and stops. An item whose task returns a ctx
 // error of its own (say, its own deadline) is only that item's error.
+//
+// An item whose fn panics yields a [*PanicError], which the panic handler
+// ([WithPanicHandler]) sees too. Without a handler, one that the loop never
+// got (it broke out first, or ctx ended) is logged once its task is garbage
+// collected, as [PanicError] says.
 //
 // Called from a task with its ctx, MapSeq runs items in the caller when no worker
 // is free. MapSeq panics if ctx, e, inputs or fn is nil.
@@ -239,7 +265,7 @@ func (s *stream[Out]) emit(ctx context.Context, yield func(Out, error) bool) boo
 	if ctx.Err() != nil {
 		return false // stop cancels and waits for it
 	}
-	s.pop()
+	retrieved(err, s.pop()) // the popped future stays reachable until then
 	if !yield(v, err) {
 		s.broken = true
 		return false

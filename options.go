@@ -87,14 +87,25 @@ func WithWorkerExit(fn func(worker int)) Option {
 }
 
 // WithPanicHandler sets a function called with the [*PanicError] of every panic
-// in code the executor runs for users: a task wherever it runs, a [Map] or
-// [MapSeq] item, a [Group] task. It is called once a panic, in the goroutine
-// that ran the code, after the task's future (if it has one) has finished,
-// which still fails with the same *PanicError. [Executor.Shutdown] returns
-// only after every call of fn has returned. A panic in fn is recovered and
-// written to the standard logger. It panics if fn is nil.
+// in code the executor runs for users: a task wherever it runs (on a worker, or
+// in a task that runs it in itself), a [Map] or [MapSeq] item, a [Group] task.
+// It is called once a panic, in the goroutine that ran the code: for a task,
+// after its future has finished (its Done channel is closed and its
+// [Future.OnDone] callbacks have run), and the future still fails with the
+// same *PanicError; for a Map item, which has no future, once the item has
+// failed, after the task that ran it has finished. Each panic also counts in
+// [Stats].Panicked, a Map item's included.
 //
-// Without a handler a panic is not silent either: see [PanicError].
+// fn must be quick and must not block: like a callback, it holds up the
+// worker that runs it. [Executor.Shutdown] returns only after every call of
+// fn has returned. A panic in fn is recovered and written to the standard
+// logger with its stack; a fn that calls [runtime.Goexit] ends its goroutine
+// (a worker is replaced, as for a task that calls it) but not the executor's
+// counts. It panics if fn is nil.
+//
+// Without a handler a panic is not silent either: one that nothing retrieves
+// is written to the standard logger (see [PanicError]). With one, nothing is
+// logged: the handler has seen every panic.
 func WithPanicHandler(fn func(*PanicError)) Option {
 	if fn == nil {
 		panic("futures: WithPanicHandler called with a nil function")

@@ -31,7 +31,8 @@ type pool struct {
 	traceName    string // name, or "futures"
 	init         func(worker int) error
 	exit         func(worker int)
-	idle         time.Duration // WithIdleTimeout; <= 0: workers stay
+	panics       func(*PanicError) // WithPanicHandler's function, or nil
+	idle         time.Duration     // WithIdleTimeout; <= 0: workers stay
 	tasks        chan task
 	quit         chan struct{} // closed when shutdown begins: wakes blocked Submits
 	stopping     atomic.Bool   // shutdown began: refuse new tasks (quit closes just after)
@@ -74,6 +75,7 @@ func newPool(workers int, c config) *pool {
 		traceName:         cmp.Or(c.name, "futures"),
 		init:              c.init,
 		exit:              c.exit,
+		panics:            c.panics,
 		idle:              c.idle,
 		tasks:             make(chan task, c.queueSize(workers)),
 		exited:            make(chan struct{}),
