@@ -36,6 +36,8 @@ type crew struct {
 	held    int64     // workers waiting in holdStart
 	changed sync.Cond // a task on a worker ended while alive > size, the size changed, or a number was freed
 
+	resized atomic.Value // a chan struct{} that the next resize closes
+
 	tallies atomic.Pointer[[]*tally] // by worker number; only ever longer
 	callers tally                    // tasks run in their submitter's goroutine: they hold no place
 	drained tally                    // tasks ShutdownNow took from the queue
@@ -58,6 +60,7 @@ func (c *crew) init(size int) {
 	c.size.Store(int64(size))
 	c.gids = make(map[uint64]*worker)
 	c.changed.L = &c.mu
+	c.resized.Store(make(chan struct{}))
 	c.drained.fromQueue = true
 	c.grew(size)
 }
@@ -198,6 +201,7 @@ func (c *crew) resize(p *pool, n int) {
 	c.grew(n)
 	old := c.size.Swap(int64(n))
 	c.changed.Broadcast()
+	close(c.resized.Swap(make(chan struct{})).(chan struct{}))
 	c.mu.Unlock()
 	if int64(n) <= old {
 		return

@@ -81,13 +81,26 @@ type model struct {
 	ids      atomic.Int64
 	cancels  []context.CancelFunc
 	followed []*futures.Future[int] // submitted by callbacks
+	maxSize  atomic.Int64           // the largest size the executor had
+	hooks    *hooks                 // its workers' init and exit calls
+	handled  bool                   // it has a panic handler, which counts panics
+	panics   atomic.Int64
 }
 
 func runModel(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	workers := 1 + rng.IntN(4)
 	m := &model{t: t, workers: workers}
-	m.e = futures.New(workers, futures.WithQueueSize(rng.IntN(5)), futures.WithName("model"))
+	m.hooks = newHooks()
+	opts := append(m.hooks.options(), futures.WithQueueSize(rng.IntN(5)), futures.WithName("model"))
+	if idle := []time.Duration{0, 50 * time.Microsecond, time.Millisecond}[rng.IntN(3)]; idle > 0 {
+		opts = append(opts, futures.WithIdleTimeout(idle))
+	}
+	if m.handled = rng.IntN(2) == 0; m.handled {
+		opts = append(opts, futures.WithPanicHandler(func(*futures.PanicError) { m.panics.Add(1) }))
+	}
+	m.maxSize.Store(int64(workers))
+	m.e = futures.New(workers, opts...)
 	finished := make(chan struct{})
 	polled := make(chan struct{})
 	go m.dashboard(finished, polled)
@@ -118,7 +131,7 @@ func runModel(t *testing.T, seed uint64) {
 	case <-finished:
 	case <-time.After(20 * time.Second):
 		_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
-		t.Fatalf("seed %d hangs; the goroutines are above", seed)
+		t.Fatalf("seed %d hangs; the goroutines are above; %+v", seed, m.e.Stats())
 	}
 	<-polled
 	m.check()
@@ -188,12 +201,17 @@ func (m *model) step(r *rand.Rand, last bool) {
 	case op < 82:
 		m.group(r)
 	case op < 89:
+		try := r.IntN(2) == 0
 		m.mapped(r, func(ctx context.Context, in []int, fn func(context.Context, int) (int, error)) {
-			if out, err := futures.Map(ctx, m.e, in, fn); err == nil {
+			mapFn := futures.Map[int, int]
+			if try {
+				mapFn = futures.TryMap[int, int]
+			}
+			if out, err := mapFn(ctx, m.e, in, fn); err == nil {
 				assert.Equal(m.t, in, out)
 			}
 		})
-	case op < 96:
+	case op < 93:
 		m.mapped(r, func(ctx context.Context, in []int, fn func(context.Context, int) (int, error)) {
 			limit := r.IntN(len(in) + 1)
 			i := 0
@@ -206,6 +224,11 @@ func (m *model) step(r *rand.Rand, last bool) {
 				}
 			}
 		})
+	case op < 96:
+		n := 1 + r.IntN(5)
+		for s := m.maxSize.Load(); int64(n) > s && !m.maxSize.CompareAndSwap(s, int64(n)); s = m.maxSize.Load() {
+		}
+		m.e.Resize(n)
 	case op < 98:
 		_ = m.e.Shutdown(context.Background())
 	default:
@@ -406,13 +429,20 @@ func (m *model) group(r *rand.Rand) {
 	for range 1 + r.IntN(4) {
 		kind := []int{kReturn, kFail, kIgnore, kBlock}[r.IntN(4)]
 		spawn := r.IntN(3) == 0
-		fn, rec := m.task(r, kind)
-		m.track(rec, g.Submit(func(ctx context.Context) (int, error) {
+		task, rec := m.task(r, kind)
+		fn := func(ctx context.Context) (int, error) {
 			if spawn {
 				g.Submit(value(0))
 			}
-			return fn(ctx)
-		}))
+			return task(ctx)
+		}
+		if r.IntN(3) > 0 {
+			m.track(rec, g.Submit(fn))
+		} else if f, err := g.TrySubmit(fn); err == nil {
+			m.track(rec, f)
+		} else {
+			assert.ErrorIs(m.t, err, futures.ErrQueueFull)
+		}
 	}
 	out, err := g.Wait()
 	if err == nil {
@@ -496,9 +526,13 @@ func (m *model) check() {
 	for _, f := range m.followed {
 		require.True(t, isClosed(f.Done()), "a callback's follow-up: %v with Done open", f.State())
 	}
-	assert.LessOrEqual(t, m.pr.peak.Load(), int64(m.workers), "tasks at once")
+	assert.LessOrEqual(t, m.pr.peak.Load(), m.maxSize.Load(), "tasks at once")
+	m.hooks.check(t)
 	st := m.e.Stats()
 	assert.Equal(t, st.Submitted, st.Succeeded+st.Failed+st.Canceled, "Stats at rest: %+v", st)
+	if m.handled {
+		assert.Equal(t, int64(st.Panicked), m.panics.Load(), "panic handler calls: %+v", st)
+	}
 	assert.Zero(t, st.Running+st.Queued+st.Started, "Stats at rest: %+v", st)
 }
 

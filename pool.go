@@ -147,7 +147,9 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		return false, nil
 	default:
 	}
+	var resized <-chan struct{}
 	if mode == tryOnce {
+		resized = p.crew.resized.Load().(chan struct{})
 		if !p.admission.keep(p) {
 			return false, p.reject(p.errQueueFull)
 		}
@@ -161,24 +163,41 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		p.working.Add(1)
 		return true, nil
 	}
-	return false, p.send(ctx, t)
+	return false, p.send(ctx, t, resized)
 }
 
 // send waits for room for t on the queue, its ctx or shutdown; t waited
 // behind busy workers, so it starts one if any is left to start.
-func (p *pool) send(ctx context.Context, t task) error {
+//
+// A TrySubmit admitted into a place (keep) passes resized, the channel that
+// the next Resize closes: if a Resize takes its place away, it looks again,
+// and gives up with ErrQueueFull rather than wait for a task (or, called from
+// a worker between tasks, for itself).
+//
+// It counts itself waiting before it looks for a worker to start, and a
+// worker that retires counts itself out before it looks for waiting sends
+// (see pool.leaving): so either this send starts a worker, or the worker
+// stays for it.
+func (p *pool) send(ctx context.Context, t task, resized <-chan struct{}) error {
 	p.admission.waiting.Add(1)
 	defer p.admission.waiting.Add(-1)
-	select {
-	case p.tasks <- t:
+	for {
 		p.crew.grow(p)
-		return nil
-	case <-ctx.Done():
-		p.admission.withdraw()
-		return p.reject(context.Cause(ctx))
-	case <-p.quit:
-		p.admission.withdraw()
-		return p.reject(p.errShutdown)
+		select {
+		case p.tasks <- t:
+			return nil
+		case <-ctx.Done():
+			p.admission.withdraw()
+			return p.reject(context.Cause(ctx))
+		case <-p.quit:
+			p.admission.withdraw()
+			return p.reject(p.errShutdown)
+		case <-resized:
+			resized = p.crew.resized.Load().(chan struct{})
+			if !p.admission.keep(p) {
+				return p.reject(p.errQueueFull)
+			}
+		}
 	}
 }
 

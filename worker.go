@@ -127,10 +127,11 @@ func (p *pool) closed(t task, ok bool) (task, bool) {
 }
 
 // leaving reports whether a worker that retired may go: it stays (counted
-// back in) if it finds tasks queued and the crew has room for it, since the
-// submission that queued them may have seen it alive and started no worker.
+// back in) if it finds tasks queued or Submits waiting for room and the crew
+// has room for it, since the submission may have seen it alive and started
+// no worker (see pool.send).
 func (p *pool) leaving() bool {
-	return len(p.tasks) == 0 || !p.crew.rejoin()
+	return len(p.tasks) == 0 && p.admission.waiting.Load() == 0 || !p.crew.rejoin()
 }
 
 // await waits up to the idle timeout for a task; waited is false if none came.
