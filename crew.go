@@ -99,7 +99,7 @@ func (c *crew) grow(p *pool) bool {
 	for a := c.alive.Load(); a < c.size.Load(); a = c.alive.Load() {
 		if c.alive.CompareAndSwap(a, a+1) {
 			p.working.Add(1)
-			go p.work(nil)
+			go p.work()
 			return true
 		}
 	}
@@ -172,11 +172,12 @@ func (c *crew) retire() bool {
 }
 
 // holdStart waits, in a worker that took a task while more workers run than
-// the size, until no more than size tasks run on workers, its own included.
-func (c *crew) holdStart() {
+// the size, until no more than size tasks run on workers, its own included,
+// or ShutdownNow began.
+func (c *crew) holdStart(p *pool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for c.running()-c.held > c.size.Load() {
+	for c.running()-c.held > c.size.Load() && !p.interrupting.Load() {
 		c.held++
 		c.changed.Wait()
 		c.held--
@@ -187,10 +188,15 @@ func (c *crew) holdStart() {
 // the size, it lets the workers in holdStart look again.
 func (c *crew) ended() {
 	if c.over() {
-		c.mu.Lock()
-		c.changed.Broadcast()
-		c.mu.Unlock()
+		c.wake()
 	}
+}
+
+// wake lets everyone waiting on changed look again.
+func (c *crew) wake() {
+	c.mu.Lock()
+	c.changed.Broadcast()
+	c.mu.Unlock()
 }
 
 // resize sets the size to n. Growing starts workers for the tasks queued
@@ -251,6 +257,15 @@ func (c *crew) each(fn func(*tally)) {
 // costs about a microsecond: callers ask only when the queue is full.
 func (c *crew) onWorker() bool { return c.self() != nil }
 
+// inTask reports whether the calling goroutine is a worker running a task
+// (or something the task called), not one between tasks: a task of the
+// executor, for Group.Submit, which has no ctx to tell. Like onWorker, it
+// costs about a microsecond.
+func (c *crew) inTask() bool {
+	w := c.self()
+	return w != nil && !w.between()
+}
+
 // self returns the worker that calls it, or nil.
 func (c *crew) self() *worker {
 	gid := goid()
@@ -265,7 +280,12 @@ func (c *crew) self() *worker {
 // returns. Like onWorker, it costs about a microsecond.
 func (c *crew) betweenTasks() bool {
 	w := c.self()
-	return w != nil && w.tally.started.Load() == w.tally.succeeded.Load()+w.tally.failed.Load()
+	return w != nil && w.between()
+}
+
+// between reports whether w has no task of the queue running: called by w.
+func (w *worker) between() bool {
+	return w.tally.started.Load() == w.tally.succeeded.Load()+w.tally.failed.Load()
 }
 
 // idleFor is called by a worker that waited for a task and got one: it keeps

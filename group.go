@@ -177,7 +177,7 @@ func (g *Group[T]) acquire(sem chan struct{}) (submitMode, error) {
 	default:
 	}
 	p := g.e.p
-	if p.crew.onWorker() {
+	if p.crew.inTask() {
 		return inCaller, nil
 	}
 	select {

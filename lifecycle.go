@@ -294,11 +294,16 @@ func (f *Future[T]) run(t *tally) bool {
 			t.discard()
 			return f.cancel(err)
 		}
+		t.started.Add(1) // before it reads the size: see crew
+		if t.fromQueue && p.crew.over() {
+			p.crew.holdStart(p) // f stays Pending meanwhile: it may be canceled
+		}
 		if f.state.CompareAndSwap(s, uint32(Running)|s&watchedBit) {
 			f.unwatch()
 			f.execute(t)
 			return true
 		}
+		t.started.Add(^uint64(0)) // not started after all: look again
 	}
 	t.discard()
 	return false
@@ -320,10 +325,6 @@ func (f *Future[T]) owner() *pool { return f.ctx.p }
 // *PanicError if it panicked, or with ErrGoexit if it called runtime.Goexit.
 func (f *Future[T]) execute(t *tally) {
 	p := f.ctx.p
-	t.started.Add(1)
-	if t.fromQueue && p.crew.over() {
-		p.crew.holdStart()
-	}
 	var (
 		value     T
 		err       error

@@ -131,7 +131,9 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		}
 		return false, p.reject(err)
 	}
-	if mode != admitted {
+	if mode == admitted { // counted in by admission.reserve
+		t.time(p.clock.stamp(p.admission.in.Load()))
+	} else {
 		t.time(p.clock.stamp(p.admission.countIn()))
 	}
 	if mode == inCaller {
@@ -139,13 +141,17 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		p.working.Add(1)
 		return true, nil
 	}
-	select {
-	case p.tasks <- t:
-		if len(p.tasks) > 0 { // no idle worker took it at once
-			p.crew.grow(p)
+	// The queue's room is a free place unless a Resize shrank the crew
+	// while more tasks ran than its new size: then a Try call asks admission.
+	if mode != tryOnce || !p.crew.over() {
+		select {
+		case p.tasks <- t:
+			if len(p.tasks) > 0 { // no idle worker took it at once
+				p.crew.grow(p)
+			}
+			return false, nil
+		default:
 		}
-		return false, nil
-	default:
 	}
 	var resized <-chan struct{}
 	if mode == tryOnce {
@@ -158,7 +164,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		// A worker is on its way to the queue. A task of this executor that
 		// waits for it here is safe: it waits only for a worker it started,
 		// and once all are started, tasks no longer wait but run t themselves.
-	} else if mode == waitForRoom && p.insideTask(ctx) || mode == groupWait && p.crew.onWorker() {
+	} else if mode == waitForRoom && p.insideTask(ctx) || mode == groupWait && p.crew.inTask() {
 		p.admission.countHere()
 		p.working.Add(1)
 		return true, nil

@@ -157,3 +157,34 @@ func TestResizeArguments(t *testing.T) {
 	assert.Equal(t, 5, e.Workers(), "after shutdown Resize records n")
 	assert.Zero(t, e.Stats().Started)
 }
+
+func TestResizeDownHoldsTasksThatIdleWorkersTake(t *testing.T) {
+	// Four workers wait for tasks when Resize(2) comes: the first two tasks
+	// they take run, the next two wait until fewer than 2 run.
+	e := newExecutor(t, 4, futures.WithQueueSize(0))
+	burst(t, e, 4)
+	e.Resize(2)
+	ctx := context.Background()
+	release := make(chan struct{})
+	var running, worst atomic.Int64
+	var fs []*futures.Future[int]
+	for range 4 {
+		fs = append(fs, futures.Submit(ctx, e, func(context.Context) (int, error) {
+			n := running.Add(1)
+			for w := worst.Load(); n > w && !worst.CompareAndSwap(w, n); w = worst.Load() {
+			}
+			<-release
+			running.Add(-1)
+			return 0, nil
+		}))
+	}
+	for e.Stats().Running < 4 || running.Load() < 2 { // all four taken by workers: two run, two wait
+		runtime.Gosched()
+	}
+	close(release)
+	for _, f := range fs {
+		_, err := f.Result(ctx)
+		require.NoError(t, err)
+	}
+	assert.LessOrEqual(t, worst.Load(), int64(2), "tasks running on a pool resized to 2")
+}

@@ -8,6 +8,7 @@ import "context"
 func (p *pool) shutdown(ctx context.Context, now bool) error {
 	if now && p.interrupting.CompareAndSwap(false, true) {
 		p.cancelRunning()
+		p.crew.wake() // workers holding a task: see crew.holdStart
 	}
 	p.stop()
 	if now {

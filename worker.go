@@ -10,47 +10,39 @@ import (
 	"time"
 )
 
-// work is a worker goroutine: it takes a number (or keeps w's, replacing a
-// worker that called runtime.Goexit), runs the init function, then the queued
-// tasks until it retires or shutdown closes the queue, then the exit function.
+// work is a worker goroutine: it takes the lowest free number, runs the init
+// function, then the queued tasks until it retires or shutdown closes the
+// queue, then the exit function, and gives its number back.
 //
-// A task that calls runtime.Goexit takes the goroutine with it; another takes
-// its place, with the same number, and runs init again (the exit function ran
-// for the one that left). An init that fails, panics or calls runtime.Goexit
-// breaks the executor; its worker then runs no exit function, and the
-// replacement of one that called Goexit skips init.
-func (p *pool) work(w *worker) {
+// A task that calls runtime.Goexit takes the goroutine with it (after the
+// exit function); another starts in its place, as on demand, and runs init
+// again. An init that fails, panics or calls runtime.Goexit breaks the
+// executor: its worker runs no exit function, and workers started after it
+// run no init.
+func (p *pool) work() {
 	gid := goid()
-	replacing := w != nil
-	if replacing {
-		p.crew.mu.Lock()
-		p.crew.gids[gid] = w
-		p.crew.mu.Unlock()
-	} else if w = p.crew.hire(gid); w == nil {
+	w := p.crew.hire(gid)
+	if w == nil { // the crew shrank while it waited for a number
 		p.crew.alive.Add(-1)
 		p.leave()
 		return
 	}
-	inInit, initOK, ended := p.init != nil, p.init == nil, false
-	if replacing && p.broken.Load() != nil {
-		inInit = false
-	}
+	inInit := p.init != nil && p.broken.Load() == nil
+	initOK := p.init == nil // the exit function runs only after an init that succeeded
+	ended := false
 	defer func() {
+		if initOK {
+			p.runExit(w.id)
+		}
+		p.crew.fire(w, gid)
 		switch {
 		case ended:
-			if initOK {
-				p.runExit(w.id)
-			}
-			p.crew.fire(w, gid)
 			p.leave()
 		case inInit: // init called Goexit
 			p.breakWith(w.id, p.errGoexit)
-			p.replace(w, gid)
-		default: // a task called Goexit
-			if initOK {
-				p.runExit(w.id)
-			}
-			p.replace(w, gid)
+			go p.work()
+		default: // a task called Goexit: the new goroutine takes over its counts
+			go p.work()
 		}
 	}()
 	loop := func() {
@@ -67,15 +59,6 @@ func (p *pool) work(w *worker) {
 		pprof.Do(context.Background(), labels, func(context.Context) { loop() })
 	}
 	ended = true
-}
-
-// replace starts a worker with w's number in place of the goroutine gid,
-// which is ending.
-func (p *pool) replace(w *worker, gid uint64) {
-	p.crew.mu.Lock()
-	delete(p.crew.gids, gid)
-	p.crew.mu.Unlock()
-	go p.work(w)
 }
 
 // serve runs tasks from the queue until the worker retires or the queue is
