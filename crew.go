@@ -117,6 +117,17 @@ func (c *crew) rejoin() bool {
 	return false
 }
 
+// stayOver takes back a retirement even though the crew has no room, if
+// fewer tasks run on workers than the size: a worker that then takes a task
+// still waits in holdStart while that is not so.
+func (c *crew) stayOver() bool {
+	if c.running() < c.size.Load() {
+		c.alive.Add(1)
+		return true
+	}
+	return false
+}
+
 // hire gives the calling goroutine, a new worker, the lowest free number. A
 // worker that retired holds its number until its exit function returns, so
 // hire may wait for one below size to be freed; it returns nil if, meanwhile,
@@ -172,16 +183,21 @@ func (c *crew) retire() bool {
 }
 
 // holdStart waits, in a worker that took a task while more workers run than
-// the size, until no more than size tasks run on workers, its own included,
-// or ShutdownNow began.
-func (c *crew) holdStart(p *pool) {
+// the size, until no more than size tasks run on workers, its own included;
+// the task stays Pending meanwhile, so it may be canceled. It reports false
+// if ShutdownNow began first: then the task must not start.
+func (c *crew) holdStart(p *pool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for c.running()-c.held > c.size.Load() && !p.interrupting.Load() {
+	for c.running()-c.held > c.size.Load() {
+		if p.interrupting.Load() {
+			return false
+		}
 		c.held++
 		c.changed.Wait()
 		c.held--
 	}
+	return true
 }
 
 // ended is called by a worker whose task ended: while more workers run than

@@ -295,8 +295,10 @@ func (f *Future[T]) run(t *tally) bool {
 			return f.cancel(err)
 		}
 		t.started.Add(1) // before it reads the size: see crew
-		if t.fromQueue && p.crew.over() {
-			p.crew.holdStart(p) // f stays Pending meanwhile: it may be canceled
+		if t.fromQueue && p.crew.over() && !p.crew.holdStart(p) {
+			t.started.Add(^uint64(0))
+			t.discard()
+			return f.cancel(p.errShutdown)
 		}
 		if f.state.CompareAndSwap(s, uint32(Running)|s&watchedBit) {
 			f.unwatch()

@@ -109,12 +109,17 @@ func (p *pool) closed(t task, ok bool) (task, bool) {
 	return t, ok
 }
 
-// leaving reports whether a worker that retired may go: it stays (counted
-// back in) if it finds tasks queued or Submits waiting for room and the crew
+// leaving reports whether a worker that retired may go. It stays (counted
+// back in) if it finds tasks queued or Submits waiting for room, and the crew
 // has room for it, since the submission may have seen it alive and started
-// no worker (see pool.send).
+// no worker (see pool.send); or, though the crew has no room, fewer tasks run
+// than the size: the workers left may all be busy in callbacks, waiting for
+// room themselves.
 func (p *pool) leaving() bool {
-	return len(p.tasks) == 0 && p.admission.waiting.Load() == 0 || !p.crew.rejoin()
+	if len(p.tasks) == 0 && p.admission.waiting.Load() == 0 {
+		return true
+	}
+	return !p.crew.rejoin() && !p.crew.stayOver()
 }
 
 // await waits up to the idle timeout for a task; waited is false if none came.
