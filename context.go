@@ -52,7 +52,7 @@ type taskKey struct{ p *pool }
 func (c *taskCtx) Deadline() (time.Time, bool) { return c.parent.Deadline() }
 
 // Done returns a channel closed when the task's ctx is canceled.
-func (c *taskCtx) Done() <-chan struct{} { return c.real().Done() }
+func (c *taskCtx) Done() <-chan struct{} { return c.standard().Done() }
 
 // Err returns nil until the task's ctx is canceled, then context.Canceled or
 // context.DeadlineExceeded.
@@ -63,7 +63,7 @@ func (c *taskCtx) Err() error {
 	if c.cause.Load() == nil && !c.p.interrupting.Load() {
 		return c.parent.Err()
 	}
-	return c.real().Err()
+	return c.standard().Err()
 }
 
 // Value returns the submit ctx's value for key; the task itself for its own key.
@@ -77,15 +77,15 @@ func (c *taskCtx) Value(key any) any {
 	if c.cause.Load() == nil && !c.p.interrupting.Load() {
 		return c.parent.Value(key)
 	}
-	return c.real().Value(key)
+	return c.standard().Value(key)
 }
 
 // String names the context, as the standard contexts do.
 func (c *taskCtx) String() string { return "futures.taskCtx" }
 
-// real returns the standard context that carries the task's cancellation, making
+// standard returns the standard context that carries the task's cancellation, making
 // it on the first call.
-func (c *taskCtx) real() context.Context {
+func (c *taskCtx) standard() context.Context {
 	x := c.more()
 	if x.live.Load() {
 		return x.ctx
@@ -105,17 +105,21 @@ func (c *taskCtx) real() context.Context {
 	return x.ctx
 }
 
-// stop cancels the task's ctx with *cause, unless it was canceled already. With
-// eager, the real context is made first, so that cause wins over a later
-// cancellation of the submit ctx.
+// interrupt cancels the running task's ctx with *cause, unless it was
+// canceled already; it makes the standard context first, so that cause wins
+// over a later cancellation of the submit ctx.
+func (c *taskCtx) interrupt(cause *error) {
+	c.standard()
+	c.end(cause)
+}
+
+// end cancels the task's ctx with *cause, unless it was canceled already.
 //
-// stop sets the cause before it reads live, and real sets live before it reads
-// the cause, so one of them cancels the real context. A stop that comes before
-// the real context only records the cause: no lock, no allocation.
-func (c *taskCtx) stop(cause *error, eager bool) {
-	if eager {
-		c.real()
-	}
+// end sets the cause before it reads live, and standard sets live before it
+// reads the cause, so one of them cancels the standard context. An end that
+// comes before the standard context only records the cause: no lock, no
+// allocation.
+func (c *taskCtx) end(cause *error) {
 	c.cause.CompareAndSwap(nil, cause)
 	if x := c.live(); x != nil {
 		x.ctxMu.Lock() // after real has tracked c

@@ -43,7 +43,7 @@ func New(workers int, opts ...Option) *Executor {
 	}
 	p := newPool(workers, c)
 	e := &Executor{p: p}
-	runtime.AddCleanup(e, (*pool).stop, p)
+	runtime.AddCleanup(e, (*pool).beginShutdown, p)
 	return e
 }
 
@@ -88,7 +88,7 @@ func Submit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context
 func submitIn[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error), caller string, mode submitMode) *Future[T] {
 	f := prepare(ctx, e, fn, caller)
 	if err := f.ctx.p.submit(ctx, f, mode); err != nil {
-		f.refuse(err)
+		f.endUnaccepted(err)
 	}
 	runtime.KeepAlive(e) // a Submit blocked on a full queue uses e
 	return f
@@ -108,7 +108,7 @@ func submitIn[T any](ctx context.Context, e *Executor, fn func(ctx context.Conte
 // why callbacks must be quick.
 func TrySubmit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) (*Future[T], error) {
 	if p := e.pool(); ctx != nil && fn != nil && p.full(ctx) {
-		return nil, p.reject(p.errQueueFull) // without making a future
+		return nil, p.countRejected(p.errQueueFull) // without making a future
 	}
 	f := prepare(ctx, e, fn, "TrySubmit")
 	err := f.ctx.p.submit(ctx, f, tryOnce)
@@ -152,7 +152,7 @@ func prepare[T any](ctx context.Context, e *Executor, fn func(context.Context) (
 // worker. Called from a task of e, Shutdown begins the shutdown and returns
 // [ErrShutdownInTask] at once, since a task cannot wait for its own worker.
 func (e *Executor) Shutdown(ctx context.Context) error {
-	return e.pool().shutdown(ctx, false)
+	return e.pool().shutdown(ctx, letRun)
 }
 
 // ShutdownNow is Shutdown that also cancels every queued task at once (its
@@ -160,7 +160,7 @@ func (e *Executor) Shutdown(ctx context.Context) error {
 // worker is busy) and cancels the ctx of every running task (cause
 // ErrShutdown). Tasks that ignore their ctx still run to the end.
 func (e *Executor) ShutdownNow(ctx context.Context) error {
-	return e.pool().shutdown(ctx, true)
+	return e.pool().shutdown(ctx, interrupt)
 }
 
 // Close is Shutdown(context.Background()); it makes `defer e.Close()` the Go

@@ -57,7 +57,7 @@ func newFuture[T any](ctx context.Context, p *pool, fn func(context.Context) (T,
 // any other ctx) cannot be recognised, and on a full pool it waits for a worker
 // that nobody frees.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
-	v, err := f.result(ctx, true)
+	v, err := f.result(ctx, watchCtx)
 	if err != nil {
 		retrieved(err, f)
 	}
@@ -67,7 +67,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 // result is Result. With watch, a pending future watches its submit ctx while
 // Result waits; the helpers, which end their futures themselves when their ctx
 // ends, pass false.
-func (f *Future[T]) result(ctx context.Context, watch bool) (T, error) {
+func (f *Future[T]) result(ctx context.Context, watch ctxWatch) (T, error) {
 	if f.finished() {
 		return f.value, f.err
 	}
@@ -100,10 +100,10 @@ func (f *Future[T]) result(ctx context.Context, watch bool) (T, error) {
 // Done returns a channel that is closed when the future finishes; the same channel
 // on every call. The channel is made on the first call, so a future nobody waits on
 // costs no channel.
-func (f *Future[T]) Done() <-chan struct{} { return f.doneChan(true) }
+func (f *Future[T]) Done() <-chan struct{} { return f.doneChan(watchCtx) }
 
 // doneChan is Done; with watch, a pending future watches its submit ctx.
-func (f *Future[T]) doneChan(watch bool) <-chan struct{} {
+func (f *Future[T]) doneChan(watch ctxWatch) <-chan struct{} {
 	if f.finished() && f.ctx.x.Load() == nil {
 		return closedChan // no channel was handed out before
 	}
@@ -135,7 +135,7 @@ func (f *Future[T]) Cancel() bool {
 				return true
 			}
 		case uint32(Running):
-			f.ctx.stop(&causeCanceled, true)
+			f.ctx.interrupt(&causeCanceled)
 			return false
 		case publishing:
 			return f.settled() == uint32(Canceled)
@@ -175,7 +175,7 @@ func (f *Future[T]) OnDone(fn func()) {
 	if fn == nil {
 		panic("futures: OnDone called with a nil function")
 	}
-	if !f.addWaiter(callback(fn), true) {
+	if !f.addWaiter(callback(fn), watchCtx) {
 		callback(fn).wake()
 	}
 }

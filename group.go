@@ -80,16 +80,16 @@ func (g *Group[T]) SetLimit(n int) {
 //
 // Submit panics if fn is nil, or if it is called after [Group.Wait] returned.
 func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
-	sem, _ := g.enter("Submit", fn, false)
+	sem, _ := g.enter("Submit", fn, waitForRoom)
 	f := newFuture(g.ctx, g.e.p, fn, "Group.Submit")
 	mode, err := g.acquire(sem)
 	token := err == nil && mode == groupWait && sem != nil
-	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token}, false)
+	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token}, ignoreCtx)
 	if err == nil {
 		err = g.e.p.submit(g.ctx, f, mode)
 	}
 	if err != nil {
-		f.refuse(err)
+		f.endUnaccepted(err)
 	}
 	g.list(f)
 	return f
@@ -108,15 +108,15 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 // returned.
 func (g *Group[T]) TrySubmit(fn func(ctx context.Context) (T, error)) (*Future[T], error) {
 	p := g.e.p
-	sem, ok := g.enter("TrySubmit", fn, true)
+	sem, ok := g.enter("TrySubmit", fn, tryOnce)
 	if !ok {
-		return nil, p.reject(p.errQueueFull)
+		return nil, p.countRejected(p.errQueueFull)
 	}
 	f := newFuture(g.ctx, p, fn, "Group.TrySubmit")
-	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: sem != nil}, false)
+	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: sem != nil}, ignoreCtx)
 	err := p.submit(g.ctx, f, tryOnce)
 	if err != nil {
-		f.refuse(err) // gives back the token, and the counts enter took
+		f.endUnaccepted(err) // gives back the token, and the counts enter took
 	}
 	if err == p.errQueueFull {
 		return nil, err
@@ -126,10 +126,11 @@ func (g *Group[T]) TrySubmit(fn func(ctx context.Context) (T, error)) (*Future[T
 }
 
 // enter counts a task of the group in, for Wait, and returns the limit's
-// tokens. With try, it takes a token if the group has a limit, or else
-// counts nothing and reports false; it does the same when the executor
-// has no room (checked cheaply first, so that a refusal makes no future).
-func (g *Group[T]) enter(method string, fn func(ctx context.Context) (T, error), try bool) (chan struct{}, bool) {
+// tokens. With tryOnce, it takes a token if the group has a limit, or else
+// counts nothing and reports false; it does the same when the executor has
+// no room (checked cheaply first, so that a refusal makes no future).
+func (g *Group[T]) enter(method string, fn func(ctx context.Context) (T, error), mode submitMode) (chan struct{}, bool) {
+	try := mode == tryOnce
 	if fn == nil {
 		panic("futures: Group." + method + " called with a nil function")
 	}
@@ -184,9 +185,9 @@ func (g *Group[T]) acquire(sem chan struct{}) (submitMode, error) {
 	case sem <- struct{}{}:
 		return groupWait, nil
 	case <-g.ctx.Done():
-		return groupWait, p.reject(context.Cause(g.ctx))
+		return groupWait, p.countRejected(context.Cause(g.ctx))
 	case <-p.quit:
-		return groupWait, p.reject(p.errShutdown)
+		return groupWait, p.countRejected(p.errShutdown)
 	}
 }
 
@@ -260,9 +261,9 @@ func (g *Group[T]) Wait() ([]T, error) {
 		}
 		f := g.fs[i]
 		g.mu.Unlock()
-		if _, err := f.result(g.ctx, false); err != nil && g.ctx.Err() != nil && !f.finished() {
+		if _, err := f.result(g.ctx, ignoreCtx); err != nil && g.ctx.Err() != nil && !f.finished() {
 			g.drop(context.Cause(g.ctx))
-			_, _ = f.result(g.wait, false)
+			_, _ = f.result(g.wait, ignoreCtx)
 		}
 	}
 	// A future's waiters run just after it finishes (and a Submit that raced

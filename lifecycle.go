@@ -21,6 +21,17 @@ import (
 // other.
 const publishing = uint32(Canceled) + 1
 
+// ctxWatch says whether a wait on a pending future makes it watch its submit
+// ctx, so that it ends Canceled at once when that ctx ends (see watchCtx).
+// The helpers, which end their futures themselves when their ctx ends,
+// ignore it.
+type ctxWatch bool
+
+const (
+	watchCtx  ctxWatch = true
+	ignoreCtx ctxWatch = false
+)
+
 // watchedBit is set in the state word, under mu, by the first waiter (Done,
 // OnDone, Wait, AsCompleted) of a future not finished yet, so that the one who
 // finishes it takes mu only when there is someone to tell; stateMask keeps the
@@ -43,10 +54,10 @@ const (
 type extra struct {
 	trace *traced // set at submission while tracing is on, then never changed
 
-	mu      sync.Mutex    // guards what follows, and the watched bit's setting
-	done    chan struct{} // the channel of Done, made on its first call
-	waiters []waiter
-	stop    func() bool // stops the context.AfterFunc of a queued task's watch
+	mu        sync.Mutex    // guards what follows, and the watched bit's setting
+	done      chan struct{} // the channel of Done, made on its first call
+	waiters   []waiter
+	stopWatch func() bool // stops the context.AfterFunc of a queued task's watch
 
 	live   atomic.Bool // ctx and cancel are set, and never change again
 	ctxMu  sync.Mutex  // held while making ctx, and while canceling it
@@ -99,7 +110,7 @@ func (f *Future[T]) settled() uint32 {
 // set, so whoever finishes f will take the mutex to tell the waiters. With
 // watch, a pending future starts watching its submit ctx, unless it does
 // already.
-func (f *Future[T]) lockSettled(watch bool) (*extra, uint32) {
+func (f *Future[T]) lockSettled(watch ctxWatch) (*extra, uint32) {
 	x := f.ctx.more()
 	x.mu.Lock()
 	for {
@@ -111,9 +122,9 @@ func (f *Future[T]) lockSettled(watch bool) (*extra, uint32) {
 			x.mu.Lock()
 		case isTerminal(m):
 			return x, m
-		case watch && m == uint32(Pending) && s&ctxBit == 0:
+		case watch == watchCtx && m == uint32(Pending) && s&ctxBit == 0:
 			if f.state.CompareAndSwap(s, s|watchedBit|ctxBit) {
-				f.watch(x)
+				f.watchCtx(x)
 				return x, m
 			}
 		case s&watchedBit != 0 || f.state.CompareAndSwap(s, s|watchedBit):
@@ -129,7 +140,7 @@ func isTerminal(s uint32) bool { return s >= uint32(Succeeded) && s <= uint32(Ca
 // addWaiter registers w to be woken when f finishes; it returns false, and
 // registers nothing, if f has already finished. With watch, a pending f starts
 // watching its submit ctx, so that w wakes at once when that ctx ends.
-func (f *Future[T]) addWaiter(w waiter, watch bool) bool {
+func (f *Future[T]) addWaiter(w waiter, watch ctxWatch) bool {
 	if f.finished() {
 		return false
 	}
@@ -167,9 +178,9 @@ func (f *Future[T]) cancel(err error) bool {
 	return true
 }
 
-// refuse finishes a future that its executor never accepted as Canceled with
+// endUnaccepted finishes a future that its executor never accepted as Canceled with
 // err; nobody else can finish it.
-func (f *Future[T]) refuse(err error) {
+func (f *Future[T]) endUnaccepted(err error) {
 	f.claim()
 	f.cancelClaimed(err)
 }
@@ -246,18 +257,18 @@ func wakeAll(ws []waiter) {
 	}
 }
 
-// watch has the queued future canceled at once, with the cause of its submit
+// watchCtx has the queued future canceled at once, with the cause of its submit
 // ctx, when that ctx ends before a worker starts it. It costs nothing for a ctx
 // that cannot end, and is called only when someone waits on a pending future
 // (see lockSettled, which holds x.mu): a future nobody waits on costs no
 // registration, and State notices its ended ctx itself.
-func (f *Future[T]) watch(x *extra) {
+func (f *Future[T]) watchCtx(x *extra) {
 	ctx := f.ctx.parent
 	if ctx.Done() == nil {
 		return
 	}
 	p := f.ctx.p
-	x.stop = context.AfterFunc(ctx, func() {
+	x.stopWatch = context.AfterFunc(ctx, func() {
 		// This goroutine may finish f: Shutdown waits for it as for a task.
 		p.working.Add(1)
 		defer p.leave()
@@ -265,7 +276,7 @@ func (f *Future[T]) watch(x *extra) {
 	})
 	// A worker that moved f out of Pending before stop was set did not see it.
 	if f.state.Load()&stateMask != uint32(Pending) {
-		x.stop()
+		x.stopWatch()
 	}
 }
 
@@ -276,7 +287,7 @@ func (f *Future[T]) unwatch() {
 		return
 	}
 	x.mu.Lock()
-	stop := x.stop
+	stop := x.stopWatch
 	x.mu.Unlock()
 	if stop != nil {
 		stop()
@@ -341,7 +352,7 @@ func (f *Future[T]) execute(t *tally) {
 		if !returned && !recovered {
 			err = p.errGoexit
 		}
-		f.ctx.stop(&causeReturned, false)
+		f.ctx.end(&causeReturned)
 		if f.stamp != 0 {
 			end := p.clock.now()
 			t.timed(f.stamp, start, end)

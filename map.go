@@ -103,7 +103,7 @@ func mapOn[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(c
 // canceled.
 func awaitAll[T any](ctx context.Context, fs []*Future[T]) {
 	for _, f := range fs {
-		if _, err := f.result(ctx, false); err != nil && ctx.Err() != nil {
+		if _, err := f.result(ctx, ignoreCtx); err != nil && ctx.Err() != nil {
 			for _, f := range fs {
 				f.cancel(context.Cause(ctx))
 			}
@@ -112,7 +112,7 @@ func awaitAll[T any](ctx context.Context, fs []*Future[T]) {
 	}
 	wait := context.WithoutCancel(ctx) // never gives up, but can run tasks inline
 	for _, f := range fs {
-		_, _ = f.result(wait, false)
+		_, _ = f.result(wait, ignoreCtx)
 	}
 }
 
@@ -220,7 +220,7 @@ func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], 
 	return func(yield func(Out, error) bool) {
 		s := &stream[Out]{ring: make([]*Future[Out], window*int(p.crew.size.Load()))}
 		mctx, cancel := context.WithCancelCause(ctx)
-		defer s.stop(cancel)
+		defer s.abandon(cancel)
 		for in := range inputs {
 			if ctx.Err() != nil || s.full() && !s.emit(ctx, yield) {
 				break
@@ -230,7 +230,7 @@ func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], 
 		for !s.broken && s.n > 0 && s.emit(ctx, yield) {
 		}
 		if ctx.Err() != nil && !s.broken {
-			s.stop(cancel)
+			s.abandon(cancel)
 			var zero Out
 			yield(zero, ctx.Err())
 		}
@@ -261,7 +261,7 @@ func (s *stream[Out]) pop() *Future[Out] {
 
 // emit yields the oldest result; it reports whether the stream goes on.
 func (s *stream[Out]) emit(ctx context.Context, yield func(Out, error) bool) bool {
-	v, err := s.ring[s.head].result(ctx, false)
+	v, err := s.ring[s.head].result(ctx, ignoreCtx)
 	if ctx.Err() != nil {
 		return false // stop cancels and waits for it
 	}
@@ -273,12 +273,12 @@ func (s *stream[Out]) emit(ctx context.Context, yield func(Out, error) bool) boo
 	return true
 }
 
-// stop cancels the in-flight tasks and waits for those that had started.
-func (s *stream[Out]) stop(cancel context.CancelCauseFunc) {
+// abandon cancels the in-flight tasks and waits for those that had started.
+func (s *stream[Out]) abandon(cancel context.CancelCauseFunc) {
 	cancel(ErrCanceled)
 	for s.n > 0 {
 		f := s.pop()
 		f.cancel(ErrCanceled)
-		<-f.doneChan(false)
+		<-f.doneChan(ignoreCtx)
 	}
 }

@@ -125,11 +125,11 @@ func (p *pool) submit(ctx context.Context, t task, mode submitMode) error {
 func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool, err error) {
 	p.submitMu.RLock()
 	defer p.submitMu.RUnlock()
-	if err := p.refuse(ctx); err != nil {
+	if err := p.closedTo(ctx); err != nil {
 		if mode == admitted {
 			p.admission.withdraw()
 		}
-		return false, p.reject(err)
+		return false, p.countRejected(err)
 	}
 	if mode == admitted { // counted in by admission.reserve
 		t.time(p.clock.stamp(p.admission.in.Load()))
@@ -157,7 +157,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	if mode == tryOnce {
 		resized = p.crew.resized.Load().(chan struct{})
 		if !p.admission.keep(p) {
-			return false, p.reject(p.errQueueFull)
+			return false, p.countRejected(p.errQueueFull)
 		}
 	}
 	if p.crew.grow(p) {
@@ -194,21 +194,21 @@ func (p *pool) send(ctx context.Context, t task, resized <-chan struct{}) error 
 			return nil
 		case <-ctx.Done():
 			p.admission.withdraw()
-			return p.reject(context.Cause(ctx))
+			return p.countRejected(context.Cause(ctx))
 		case <-p.quit:
 			p.admission.withdraw()
-			return p.reject(p.errShutdown)
+			return p.countRejected(p.errShutdown)
 		case <-resized:
 			resized = p.crew.resized.Load().(chan struct{})
 			if !p.admission.keep(p) {
-				return p.reject(p.errQueueFull)
+				return p.countRejected(p.errQueueFull)
 			}
 		}
 	}
 }
 
-// refuse returns why no task may be submitted now with ctx, or nil.
-func (p *pool) refuse(ctx context.Context) error {
+// closedTo returns why the executor takes no task submitted with ctx now, or nil.
+func (p *pool) closedTo(ctx context.Context) error {
 	if p.stopping.Load() {
 		return p.errShutdown
 	}
@@ -226,7 +226,7 @@ func (p *pool) refuse(ctx context.Context) error {
 // worker not started yet, is room; only then are the workers' counts summed.
 func (p *pool) full(ctx context.Context) bool {
 	return len(p.tasks) == cap(p.tasks) && !p.crew.canGrow() &&
-		p.admission.free(p) <= 0 && p.refuse(ctx) == nil
+		p.admission.free(p) <= 0 && p.closedTo(ctx) == nil
 }
 
 // runHere runs t in the calling goroutine, which is a task of this executor,
@@ -249,8 +249,8 @@ func (p *pool) leave() {
 // runs any more.
 func (p *pool) exitOnce() { p.exit1.Do(func() { close(p.exited) }) }
 
-// reject counts a refused call in Stats.Rejected and returns err.
-func (p *pool) reject(err error) error {
+// countRejected counts a refused call in Stats.Rejected and returns err.
+func (p *pool) countRejected(err error) error {
 	p.rejected.Add(1)
 	return err
 }

@@ -2,15 +2,24 @@ package futures
 
 import "context"
 
+// How shutdown treats the tasks queued and running.
+type shutdownMode bool
+
+const (
+	letRun    shutdownMode = false // Shutdown: they run to the end
+	interrupt shutdownMode = true  // ShutdownNow: cancel them
+)
+
 // shutdown stops the executor and waits until no task of it runs anywhere, or
-// for ctx. With now, it first cancels the running tasks' ctxs, and it cancels
-// every queued task itself rather than leave them to busy workers.
-func (p *pool) shutdown(ctx context.Context, now bool) error {
+// for ctx. With interrupt, it first cancels the running tasks' ctxs, and it
+// cancels every queued task itself rather than leave them to busy workers.
+func (p *pool) shutdown(ctx context.Context, mode shutdownMode) error {
+	now := mode == interrupt
 	if now && p.interrupting.CompareAndSwap(false, true) {
 		p.cancelRunning()
 		p.crew.wake() // workers holding a task: see crew.holdStart
 	}
-	p.stop()
+	p.beginShutdown()
 	if now {
 		p.drain()
 	}
@@ -30,11 +39,11 @@ func (p *pool) shutdown(ctx context.Context, now bool) error {
 	}
 }
 
-// stop begins shutdown once: no new tasks, blocked Submits wake, and the
+// beginShutdown begins shutdown once: no new tasks, blocked Submits wake, and the
 // workers exit when the queue is empty. It closes quit before it takes
 // submitMu, so that a Submit blocked on a full queue while holding submitMu
 // for reading wakes and lets go of it (see pool.enqueue).
-func (p *pool) stop() {
+func (p *pool) beginShutdown() {
 	p.stop1.Do(func() {
 		p.stopping.Store(true)
 		close(p.quit)

@@ -27,11 +27,11 @@ func TryMap[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(
 	if k == 0 || p.insideTask(ctx) {
 		return mapOn(ctx, e, inputs, fn, k, waitForRoom)
 	}
-	if err := p.refuse(ctx); err != nil {
-		return nil, p.reject(err)
+	if err := p.closedTo(ctx); err != nil {
+		return nil, p.countRejected(err)
 	}
 	if !p.admission.reserve(p, int64(k)) {
-		return nil, p.reject(p.errQueueFull)
+		return nil, p.countRejected(p.errQueueFull)
 	}
 	return mapOn(ctx, e, inputs, fn, k, admitted)
 }

@@ -16,7 +16,7 @@ type Awaitable interface {
 	Done() <-chan struct{}
 	// State returns the future's state now.
 	State() State
-	addWaiter(w waiter, watch bool) bool
+	addWaiter(w waiter, watch ctxWatch) bool
 	removeWaiter(w waiter)
 	owner() *pool
 	task
@@ -49,8 +49,8 @@ func Wait[F Awaitable](ctx context.Context, mode WaitMode, fs ...F) (done, pendi
 		panic("futures: Wait called with a nil Context")
 	}
 	fs = distinct(fs)
-	w := newWatch(fs)
-	defer w.stop()
+	w := newCompletions(fs)
+	defer w.unregister()
 	for finished := 0; finished < len(fs); finished++ {
 		if finished > 0 && mode == FirstCompleted {
 			break
@@ -88,8 +88,8 @@ func AsCompleted[F Awaitable](ctx context.Context, fs ...F) iter.Seq[F] {
 	}
 	return func(yield func(F) bool) {
 		fs := distinct(fs)
-		w := newWatch(fs)
-		defer w.stop()
+		w := newCompletions(fs)
+		defer w.unregister()
 		for range fs {
 			i, ok := w.next(ctx)
 			if !ok || !yield(fs[i]) {
@@ -117,8 +117,8 @@ func distinct[F Awaitable](fs []F) []F {
 	return out
 }
 
-// watch hears the futures of a list finish, by their index, without a goroutine.
-type watch[F Awaitable] struct {
+// completions hears the futures of a list finish, by their index, without a goroutine.
+type completions[F Awaitable] struct {
 	fs     []F
 	ready  []int    // finished before they could be registered, in order
 	ch     chan int // indices of registered futures as they finish
@@ -138,8 +138,8 @@ type slot struct {
 // wake never blocks: ch has room for every future.
 func (s *slot) wake() { s.ch <- s.i }
 
-func newWatch[F Awaitable](fs []F) *watch[F] {
-	w := &watch[F]{
+func newCompletions[F Awaitable](fs []F) *completions[F] {
+	w := &completions[F]{
 		fs:    fs,
 		ch:    make(chan int, len(fs)),
 		slots: make([]slot, len(fs)),
@@ -147,7 +147,7 @@ func newWatch[F Awaitable](fs []F) *watch[F] {
 	}
 	for i, f := range fs {
 		w.slots[i] = slot{ch: w.ch, i: i}
-		if !f.addWaiter(&w.slots[i], true) {
+		if !f.addWaiter(&w.slots[i], watchCtx) {
 			w.ready = append(w.ready, i)
 		}
 	}
@@ -156,7 +156,7 @@ func newWatch[F Awaitable](fs []F) *watch[F] {
 
 // next returns the index of a future not returned before that has finished,
 // waiting for one if need be; false if ctx is done first.
-func (w *watch[F]) next(ctx context.Context) (int, bool) {
+func (w *completions[F]) next(ctx context.Context) (int, bool) {
 	i, ok := w.take(ctx)
 	if ok {
 		w.heard[i] = true
@@ -164,7 +164,7 @@ func (w *watch[F]) next(ctx context.Context) (int, bool) {
 	return i, ok
 }
 
-func (w *watch[F]) take(ctx context.Context) (int, bool) {
+func (w *completions[F]) take(ctx context.Context) (int, bool) {
 	if len(w.ready) > 0 {
 		i := w.ready[0]
 		w.ready = w.ready[1:]
@@ -191,7 +191,7 @@ func (w *watch[F]) take(ctx context.Context) (int, bool) {
 // executor; the future then wakes its slot. Futures only leave Pending, and
 // whether ctx is inside an executor does not change, so the search never goes
 // back: all calls together take time linear in len(fs).
-func (w *watch[F]) help(ctx context.Context) {
+func (w *completions[F]) help(ctx context.Context) {
 	for ; w.cur < len(w.fs); w.cur++ {
 		f := w.fs[w.cur]
 		if f.State() != Pending {
@@ -207,8 +207,8 @@ func (w *watch[F]) help(ctx context.Context) {
 	}
 }
 
-// stop removes the registrations on the futures not heard from.
-func (w *watch[F]) stop() {
+// unregister removes the registrations on the futures not heard from.
+func (w *completions[F]) unregister() {
 	for i, f := range w.fs {
 		if !w.heard[i] {
 			f.removeWaiter(&w.slots[i])
