@@ -94,18 +94,21 @@ func submitIn[T any](ctx context.Context, e *Executor, fn func(ctx context.Conte
 	return f
 }
 
-// TrySubmit is Submit that does not wait for room: it accepts the task while a
+// TrySubmit is Submit that never waits for a task: it accepts the task while a
 // worker is idle (or not started yet) or the queue has room, so with nothing
 // canceled it admits exactly e.Workers() + queue size unfinished tasks (a
-// canceled task keeps its slot until a worker discards it). A worker counts as
-// idle again once the Result of its task has returned. Otherwise TrySubmit
-// returns a nil future and [ErrQueueFull]; [ErrShutdown] after shutdown began,
-// the cause of ctx when ctx is done, or an [ErrBroken] error when the executor
-// is broken. It panics if ctx, e or fn is nil.
+// canceled task keeps its place until a worker discards it). A worker's place
+// is free again as soon as its task has finished, before the future's OnDone
+// callbacks run. Otherwise TrySubmit returns a nil future and [ErrQueueFull]
+// (counted in [Stats].Rejected); [ErrShutdown] after shutdown began, the
+// cause of ctx when ctx is done, or an [ErrBroken] error when the executor is
+// broken. It panics if ctx, e or fn is nil.
 //
-// An admitted task may wait a moment for an idle worker to reach the queue: an
-// [Future.OnDone] callback delays its worker's return to the queue, which is
-// why callbacks must be quick.
+// An admitted task may wait a moment for a worker to come back to the queue:
+// OnDone callbacks and the panic handler ([WithPanicHandler]) delay their
+// worker's return, which is why they must be quick. TrySubmit never waits for
+// the goroutine that calls it: called from a callback on a worker whose own
+// place is the only room, it returns ErrQueueFull.
 func TrySubmit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) (*Future[T], error) {
 	if p := e.pool(); ctx != nil && fn != nil && p.full(ctx) {
 		return nil, p.countRejected(p.errQueueFull) // without making a future

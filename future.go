@@ -21,7 +21,29 @@ import (
 //
 // [the Go memory model]: https://go.dev/ref/mem
 type Future[T any] struct {
-	state atomic.Uint32 // a State, or publishing; with watchedBit once anyone waits
+	// state is the future's state word. Its low bits (stateMask) hold a State
+	// or publishing; its moves are:
+	//
+	//	Pending ─run─▶ Running          a worker, or a task that waits on f (runHere)
+	//	Pending ─claim─▶ publishing     Cancel, State or the watch when the submit
+	//	                                ctx ended, ShutdownNow, a broken executor,
+	//	                                or the refusal of the submission
+	//	Running ─execute─▶ Succeeded/Failed    one CAS, while watchedBit is clear
+	//	Running ─execute─▶ publishing   once watchedBit is set
+	//	publishing ─publish─▶ Succeeded/Failed/Canceled
+	//
+	// Only the goroutine that moved f into Running or publishing writes value
+	// and err, and before any terminal state is stored; whoever moved it into
+	// publishing also closes Done and wakes the waiters (publish, under
+	// extra.mu). Everyone else waits publishing out (settled), so a terminal
+	// State and a closed Done are never seen one without the other.
+	//
+	// watchedBit is set, under extra.mu, by the first waiter of an unfinished
+	// future (Done, OnDone, Wait, AsCompleted, a Result that parks): from then
+	// on, finishing f takes extra.mu to tell the waiters. ctxBit is set once,
+	// with it, by the first waiter that has f watch its submit ctx (watchCtx).
+	// Neither bit is ever cleared.
+	state atomic.Uint32
 	stamp uint32        // when it was counted in, if it is timed: see clock
 	fn    func(context.Context) (T, error)
 	ctx   taskCtx // and, through it, the rarely needed parts (see extra)
@@ -119,7 +141,8 @@ func (f *Future[T]) doneChan(watch ctxWatch) <-chan struct{} {
 	return x.done
 }
 
-// Cancel reports whether the future is canceled.
+// Cancel cancels the future's task and reports whether the future is
+// canceled.
 //
 // A pending task is canceled at once and never runs: the future finishes Canceled
 // with [ErrCanceled], its waiters wake and its callbacks run, and Cancel returns
@@ -147,11 +170,11 @@ func (f *Future[T]) Cancel() bool {
 	}
 }
 
-// State returns the future's state now. A future may move on as soon as State
-// returns, except from the terminal states Succeeded, Failed and Canceled.
-//
-// A pending future whose submit ctx has ended is canceled by State itself, with
-// the ctx's cause, if nothing did so yet.
+// State returns the future's state now, and cancels a pending future whose
+// submit ctx has ended (with the ctx's cause) if nothing did so yet, so a poll
+// sees the work of a gone request dropped. A future may move on as soon as
+// State returns, except from the terminal states Succeeded, Failed and
+// Canceled.
 func (f *Future[T]) State() State {
 	s := f.settled()
 	if s == uint32(Pending) && f.ctx.parent.Err() != nil {

@@ -2,6 +2,7 @@ package futures
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"slices"
 	"sync"
@@ -110,7 +111,7 @@ func (g *Group[T]) TrySubmit(fn func(ctx context.Context) (T, error)) (*Future[T
 	p := g.e.p
 	sem, ok := g.enter("TrySubmit", fn, tryOnce)
 	if !ok {
-		return nil, p.countRejected(p.errQueueFull)
+		return nil, p.refuseFull()
 	}
 	f := newFuture(g.ctx, p, fn, "Group.TrySubmit")
 	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: sem != nil}, ignoreCtx)
@@ -118,7 +119,7 @@ func (g *Group[T]) TrySubmit(fn func(ctx context.Context) (T, error)) (*Future[T
 	if err != nil {
 		f.endUnaccepted(err) // gives back the token, and the counts enter took
 	}
-	if err == p.errQueueFull {
+	if errors.Is(err, ErrQueueFull) {
 		return nil, err
 	}
 	g.list(f)
@@ -178,16 +179,16 @@ func (g *Group[T]) acquire(sem chan struct{}) (submitMode, error) {
 	default:
 	}
 	p := g.e.p
-	if p.crew.inTask() {
+	if p.calledFromTask() {
 		return inCaller, nil
 	}
 	select {
 	case sem <- struct{}{}:
 		return groupWait, nil
 	case <-g.ctx.Done():
-		return groupWait, p.countRejected(context.Cause(g.ctx))
-	case <-p.quit:
-		return groupWait, p.countRejected(p.errShutdown)
+		return groupWait, p.refuseEnded(g.ctx)
+	case <-p.shutdownBegun():
+		return groupWait, p.refuseShutdown()
 	}
 }
 

@@ -58,7 +58,7 @@ func Map[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(ctx
 	if ctx == nil || fn == nil {
 		panic("futures: Map called with a nil Context or function")
 	}
-	return mapOn(ctx, e, inputs, fn, min(len(inputs), int(p.crew.size.Load())), waitForRoom)
+	return mapOn(ctx, e, inputs, fn, min(len(inputs), p.size()), waitForRoom)
 }
 
 // mapOn is Map with n runners, submitted in mode: TryMap's have their places
@@ -218,7 +218,7 @@ func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], 
 		panic("futures: MapSeq called with a nil Context, sequence or function")
 	}
 	return func(yield func(Out, error) bool) {
-		s := &stream[Out]{ring: make([]*Future[Out], window*int(p.crew.size.Load()))}
+		s := &stream[Out]{ring: make([]*Future[Out], window*p.size())}
 		mctx, cancel := context.WithCancelCause(ctx)
 		defer s.abandon(cancel)
 		for in := range inputs {

@@ -23,15 +23,12 @@ func TryMap[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(
 	if ctx == nil || fn == nil {
 		panic("futures: TryMap called with a nil Context or function")
 	}
-	k := min(len(inputs), int(p.crew.size.Load()))
+	k := min(len(inputs), p.size())
 	if k == 0 || p.insideTask(ctx) {
 		return mapOn(ctx, e, inputs, fn, k, waitForRoom)
 	}
-	if err := p.closedTo(ctx); err != nil {
-		return nil, p.countRejected(err)
-	}
-	if !p.admission.reserve(p, int64(k)) {
-		return nil, p.countRejected(p.errQueueFull)
+	if err := p.reserve(ctx, k); err != nil {
+		return nil, err
 	}
 	return mapOn(ctx, e, inputs, fn, k, admitted)
 }
