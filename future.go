@@ -44,7 +44,7 @@ type Future[T any] struct {
 	// with it, by the first waiter that has f watch its submit ctx (watchCtx).
 	// Neither bit is ever cleared.
 	state atomic.Uint32
-	stamp uint32        // when it was counted in, if it is timed: see clock
+	stamp uint32 // when it was counted in, if it is timed: see clock
 	fn    func(context.Context) (T, error)
 	ctx   taskCtx // and, through it, the rarely needed parts (see extra)
 	value T

@@ -2,7 +2,6 @@ package futures
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"slices"
 	"sync"
@@ -119,7 +118,7 @@ func (g *Group[T]) TrySubmit(fn func(ctx context.Context) (T, error)) (*Future[T
 	if err != nil {
 		f.endUnaccepted(err) // gives back the token, and the counts enter took
 	}
-	if errors.Is(err, ErrQueueFull) {
+	if p.isFull(err) {
 		return nil, err
 	}
 	g.list(f)

@@ -23,6 +23,10 @@ func (p *pool) shutdownBegun() <-chan struct{} { return p.quit }
 // refuseFull counts a refused Try call and returns ErrQueueFull.
 func (p *pool) refuseFull() error { return p.countRejected(p.errQueueFull) }
 
+// isFull reports whether err is the executor's own ErrQueueFull (a group's
+// ctx may end with a task's error that wraps another).
+func (p *pool) isFull(err error) bool { return err == p.errQueueFull }
+
 // refuseShutdown counts a refused call and returns ErrShutdown.
 func (p *pool) refuseShutdown() error { return p.countRejected(p.errShutdown) }
 
