@@ -3,6 +3,7 @@ package futures
 import (
 	"cmp"
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,16 +161,34 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 			return false, p.countRejected(p.errQueueFull)
 		}
 	}
-	if p.crew.grow(p) {
-		// A worker is on its way to the queue. A task of this executor that
-		// waits for it here is safe: it waits only for a worker it started,
-		// and once all are started, tasks no longer wait but run t themselves.
-	} else if mode == waitForRoom && p.insideTask(ctx) || mode == groupWait && p.crew.inTask() {
+	grew := p.crew.grow(p)
+	if mode == waitForRoom && p.insideTask(ctx) || mode == groupWait && p.crew.inTask() {
+		// A task of this executor never waits for room: the worker that would
+		// make it could be held by a task that waits for this one (after a
+		// Resize, say). It gives a worker it started a few turns to take t,
+		// and otherwise runs t itself.
+		if grew && p.handOff(t) {
+			return false, nil
+		}
 		p.admission.countHere()
 		p.working.Add(1)
 		return true, nil
 	}
 	return false, p.send(ctx, t, resized)
+}
+
+// handOff gives a worker just started a few scheduler turns to take t from a
+// full queue; it reports whether one did.
+func (p *pool) handOff(t task) bool {
+	for range 4 {
+		runtime.Gosched()
+		select {
+		case p.tasks <- t:
+			return true
+		default:
+		}
+	}
+	return false
 }
 
 // send waits for room for t on the queue, its ctx or shutdown; t waited
