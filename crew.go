@@ -42,7 +42,7 @@ type crew struct {
 	callers tally                    // tasks run in their submitter's goroutine: they hold no place
 	drained tally                    // tasks ShutdownNow took from the queue
 
-	// WithIdleTimeout's accounting: see worker.await.
+	// WithIdleTimeout's accounting: see pool.await and crew.idleFor.
 	idlers  atomic.Int64 // workers waiting for a task
 	idleLow atomic.Int64 // the fewest idlers seen since window began
 	window  atomic.Int64 // when the window began, on the pool's clock
@@ -62,12 +62,12 @@ func (c *crew) init(size int) {
 	c.changed.L = &c.mu
 	c.resized.Store(make(chan struct{}))
 	c.drained.fromQueue = true
-	c.grew(size)
+	c.ensure(size)
 }
 
-// grew makes room for workers numbered below n. The caller holds mu, or is
+// ensure makes room for workers numbered below n. The caller holds mu, or is
 // init.
-func (c *crew) grew(n int) {
+func (c *crew) ensure(n int) {
 	old := c.tallies.Load()
 	var ts []*tally
 	if old != nil {
@@ -220,7 +220,7 @@ func (c *crew) wake() {
 // passes the queue (see retire and holdStart).
 func (c *crew) resize(p *pool, n int) {
 	c.mu.Lock()
-	c.grew(n)
+	c.ensure(n)
 	old := c.size.Swap(int64(n))
 	c.changed.Broadcast()
 	close(c.resized.Swap(make(chan struct{})).(chan struct{}))

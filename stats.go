@@ -24,10 +24,18 @@ type Stats struct {
 	Rejected  uint64 // refused calls: a Try call with no room, a Submit whose ctx ended or that gave up waiting for room, after shutdown, or broken
 
 	// QueueTime is the total time from acceptance to start, over the tasks
-	// that started; a task run in its caller adds 0.
+	// that started; a task run in its caller adds 0. A task is accepted when
+	// Submit offers it to the queue, so the time a Submit waited for room
+	// counts too.
 	QueueTime time.Duration
 	// RunTime is the total time tasks ran, over finished tasks; a child run
 	// inside its parent counts in both.
+	//
+	// Both times are read from the clock for one task in 16 while the tasks
+	// timed last ran for less than 5 µs (each of those counts 16 times), and
+	// for every task after one ran for 50 µs or more: exact for tasks that
+	// wait on I/O, right on average for tiny ones, at a cost of a few
+	// nanoseconds a task.
 	RunTime time.Duration
 }
 

@@ -14,7 +14,7 @@ type tally struct {
 	succeeded atomic.Uint64
 	failed    atomic.Uint64
 	panicked  atomic.Uint64
-	discarded atomic.Uint64 // taken from the queue, not run: see pool.unfinished
+	discarded atomic.Uint64 // taken from the queue, not run: see admission
 	queueTime atomic.Int64  // nanoseconds
 	runTime   atomic.Int64  // nanoseconds
 	fromQueue bool          // its tasks came from the queue, each holding a place

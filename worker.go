@@ -83,15 +83,15 @@ func (p *pool) next(w *worker) (task, bool) {
 		}
 		if p.idle <= 0 {
 			t, ok := <-p.tasks
-			return p.closed(t, ok)
+			return p.received(t, ok)
 		}
 		select {
 		case t, ok := <-p.tasks:
-			return p.closed(t, ok)
+			return p.received(t, ok)
 		default:
 		}
 		if t, ok, waited := p.await(w); waited {
-			return p.closed(t, ok)
+			return p.received(t, ok)
 		}
 		p.crew.alive.Add(-1) // idle for p.idle: retire
 		if p.leaving() {
@@ -100,9 +100,9 @@ func (p *pool) next(w *worker) (task, bool) {
 	}
 }
 
-// closed passes on what a receive from the queue returned; once the queue is
+// received passes on what a receive from the queue returned; once the queue is
 // closed and empty, it counts the worker out of alive: it exits.
-func (p *pool) closed(t task, ok bool) (task, bool) {
+func (p *pool) received(t task, ok bool) (task, bool) {
 	if !ok {
 		p.crew.alive.Add(-1)
 	}
