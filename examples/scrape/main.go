@@ -1,17 +1,22 @@
 // Command scrape fetches pages in parallel on a futures.Executor, prints a line
 // as each one finishes, and compares the time with fetching them one by one.
+// Last it prints a few lines of what Prometheus would scrape from the
+// executor's futuresprom collector: the counts a dashboard would plot.
 //
-// With no arguments it scrapes 20 pages of a local test shop, where pages take
+// The demo is a module of its own (examples/), so that the futures module
+// needs nothing outside the standard library. From the repository's root,
+// with no arguments it scrapes 20 pages of a local test shop, where pages take
 // 50 to 200 ms and 2 of the 20 fail on purpose, to show how errors come back:
 //
-//	go run ./examples/scrape
+//	go -C examples run ./scrape
 //
 // With arguments it fetches those URLs instead:
 //
-//	go run ./examples/scrape https://go.dev https://pkg.go.dev
+//	go -C examples run ./scrape https://go.dev https://pkg.go.dev
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -24,7 +29,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/seed72edde46/futures"
+	"github.com/seed72edde46/futures/futuresprom"
 )
 
 func main() {
@@ -52,13 +60,23 @@ func main() {
 		}
 	}
 
+	// The executor is named: the name is the label "executor" of its series.
+	e := futures.New(*workers, futures.WithName("scrape"))
+	defer e.Close()
+	metrics := newMetricsServer(e)
+	defer metrics.Close()
+
 	s := scraper{client: client, timeout: *timeout}
 	ctx := context.Background()
 
 	fmt.Printf("Scraping %d pages%s on %d workers\n", len(urls), note, *workers)
 	start := time.Now()
-	ok, failed := s.parallel(ctx, urls, *workers)
+	ok, failed := s.parallel(ctx, e, urls)
 	parallel := time.Since(start)
+	// Shut down, so that the counts scraped below are final.
+	if err := e.Close(); err != nil {
+		log.Fatal("scrape: ", err)
+	}
 	fmt.Printf("\n%d fetched, %d failed in %v\n", ok, len(failed), parallel.Round(time.Millisecond))
 	for _, err := range failed {
 		fmt.Println("  ", err)
@@ -73,6 +91,15 @@ func main() {
 	fmt.Printf("one by one: %v; in parallel: %v; speed-up %.1fx\n",
 		sequential.Round(time.Millisecond), parallel.Round(time.Millisecond),
 		float64(sequential)/float64(parallel))
+
+	lines, err := scrapeMetrics(ctx, metrics.Client(), metrics.URL+"/metrics")
+	if err != nil {
+		log.Fatal("scrape: ", err)
+	}
+	fmt.Println("\nMetrics (a Prometheus scrape of futuresprom's collector):")
+	for _, l := range lines {
+		fmt.Println("  ", l)
+	}
 	if len(failed) == len(urls) {
 		os.Exit(1)
 	}
@@ -90,12 +117,9 @@ type result struct {
 	bytes int
 }
 
-// parallel fetches urls on an executor of the given size and prints progress as
-// pages finish; it returns how many succeeded and the errors of the others.
-func (s scraper) parallel(ctx context.Context, urls []string, workers int) (int, []error) {
-	e := futures.New(workers, futures.WithName("scrape"))
-	defer e.Close()
-
+// parallel fetches urls on the executor and prints progress as pages finish; it
+// returns how many succeeded and the errors of the others.
+func (s scraper) parallel(ctx context.Context, e *futures.Executor, urls []string) (int, []error) {
 	fs := make([]*futures.Future[result], len(urls))
 	for i, u := range urls {
 		fs[i] = futures.Submit(ctx, e, func(ctx context.Context) (result, error) {
@@ -160,4 +184,63 @@ func newShop() *httptest.Server {
 		}
 		fmt.Fprintf(w, "<html><body>page %d: %s</body></html>", n, strings.Repeat("item ", 3*n))
 	}))
+}
+
+// newMetricsServer serves, at /metrics on a local port, a registry of its own
+// that holds a futuresprom collector of e: what a service exposes for
+// Prometheus to scrape.
+func newMetricsServer(e *futures.Executor) *httptest.Server {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(futuresprom.NewCollector(e))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return httptest.NewServer(mux)
+}
+
+// shownMetrics names the metric families that the demo prints, in order.
+var shownMetrics = []string{
+	"futures_tasks_submitted_total",
+	"futures_tasks_succeeded_total",
+	"futures_tasks_failed_total",
+	"futures_workers",
+	"futures_queue_wait_seconds_total",
+	"futures_task_run_seconds_total",
+}
+
+// scrapeMetrics gets the text exposition at url, as Prometheus does, and
+// returns its samples of the shownMetrics families, in that order; comments
+// (# HELP, # TYPE) and other families are left out.
+func scrapeMetrics(ctx context.Context, client *http.Client, url string) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	samples := map[string][]string{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		// A sample is the name, then labels in braces or a space and the value.
+		name, _, _ := strings.Cut(line, " ")
+		name, _, _ = strings.Cut(name, "{")
+		samples[name] = append(samples[name], line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	var lines []string
+	for _, name := range shownMetrics {
+		lines = append(lines, samples[name]...)
+	}
+	return lines, nil
 }
