@@ -33,10 +33,9 @@ const (
 	usMask   = heavyBit - 1
 )
 
-func (c *clock) init() {
-	c.epoch = time.Now()
-	c.every.Store(sampled - 1)
-}
+// init starts with every task timed, so that an executor whose tasks are not
+// tiny has exact times from its first task.
+func (c *clock) init() { c.epoch = time.Now() }
 
 // now returns the time since the epoch.
 func (c *clock) now() time.Duration { return time.Since(c.epoch) }

@@ -32,11 +32,11 @@ type crew struct {
 	mu      sync.Mutex // guards what follows
 	used    []bool     // numbers held by live workers
 	low     int        // no number below low is free
-	gids    map[uint64]*worker
-	held    int64     // workers waiting in holdStart
-	changed sync.Cond // a task on a worker ended while alive > size, the size changed, or a number was freed
+	held    int64      // workers waiting in holdStart
+	changed sync.Cond  // a task on a worker ended while alive > size, the size changed, or a number was freed
 
 	resized atomic.Value // a chan struct{} that the next resize closes
+	gids    sync.Map     // goroutine id → *worker: read without a lock by self
 
 	tallies atomic.Pointer[[]*tally] // by worker number; only ever longer
 	callers tally                    // tasks run in their submitter's goroutine: they hold no place
@@ -58,7 +58,6 @@ type worker struct {
 
 func (c *crew) init(size int) {
 	c.size.Store(int64(size))
-	c.gids = make(map[uint64]*worker)
 	c.changed.L = &c.mu
 	c.resized.Store(make(chan struct{}))
 	c.drained.fromQueue = true
@@ -144,7 +143,7 @@ func (c *crew) hire(gid uint64) *worker {
 			c.used[id] = true
 			c.low = id + 1
 			w := &worker{id: id, tally: (*c.tallies.Load())[id]}
-			c.gids[gid] = w
+			c.gids.Store(gid, w)
 			return w
 		}
 		if c.over() {
@@ -158,7 +157,7 @@ func (c *crew) hire(gid uint64) *worker {
 func (c *crew) fire(w *worker, gid uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.gids, gid)
+	c.gids.Delete(gid)
 	c.used[w.id] = false
 	c.low = min(c.low, w.id)
 	c.changed.Broadcast()
@@ -284,10 +283,10 @@ func (c *crew) inTask() bool {
 
 // self returns the worker that calls it, or nil.
 func (c *crew) self() *worker {
-	gid := goid()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gids[gid]
+	if w, ok := c.gids.Load(goid()); ok {
+		return w.(*worker)
+	}
+	return nil
 }
 
 // betweenTasks reports whether the caller is a worker whose task from the

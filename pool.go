@@ -161,15 +161,15 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 			return false, p.countRejected(p.errQueueFull)
 		}
 	}
-	grew := p.crew.grow(p)
+	// A worker just started takes t within a few turns, mostly: then there is
+	// no need to know who calls (for Group.Submit, a microsecond).
+	if p.crew.grow(p) && p.handOff(t) {
+		return false, nil
+	}
 	if mode == waitForRoom && p.insideTask(ctx) || mode == groupWait && p.crew.inTask() {
 		// A task of this executor never waits for room: the worker that would
 		// make it could be held by a task that waits for this one (after a
-		// Resize, say). It gives a worker it started a few turns to take t,
-		// and otherwise runs t itself.
-		if grew && p.handOff(t) {
-			return false, nil
-		}
+		// Resize, say). It runs t itself.
 		p.admission.countHere()
 		p.working.Add(1)
 		return true, nil
@@ -177,8 +177,9 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	return false, p.send(ctx, t, resized)
 }
 
-// handOff gives a worker just started a few scheduler turns to take t from a
-// full queue; it reports whether one did.
+// handOff gives a worker just started a few scheduler turns to take t, or
+// another task, from a full queue, so that t fits; it reports whether it
+// did.
 func (p *pool) handOff(t task) bool {
 	for range 4 {
 		runtime.Gosched()
