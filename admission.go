@@ -21,14 +21,23 @@ import (
 // first), and unfinished reads the workers' counts out before the counts in:
 // a count that moves while it reads can only make it larger.
 //
+// A Try task admitted into a place is reserved until it is queued: while any
+// is, no other submission takes the queue's room without asking admission,
+// so none can take the place it was admitted into. A Try call counts its
+// reservation before it reads the counts in, and a submission counts itself
+// in before it reads the reservations: so either the Try call sees the
+// submission (and counts it), or the submission sees the reservation (and
+// asks admission).
+//
 // The hot path (a Submit whose task fits in the queue) costs one atomic add
-// here; the sums over the workers' tallies are read only by a Try call that
-// found the queue full.
+// and one load here; the sums over the workers' tallies are read only by a
+// Try call that found the queue full.
 type admission struct {
 	// Written by submitters, on a cache line of their own.
-	in      atomic.Uint64 // tasks counted in, less those withdrawn
-	waiting atomic.Int64  // Submits waiting for room (see crew.resize)
-	_       [128 - 16]byte
+	in       atomic.Uint64 // tasks counted in, less those withdrawn
+	waiting  atomic.Int64  // Submits waiting for room (see crew.resize)
+	reserved atomic.Int64  // Try tasks admitted into a place and not queued yet
+	_        [128 - 24]byte
 	here    paddedCounter // the part of in run by their submitter
 
 	mu sync.Mutex // one Try decision at a time, each seeing those before it
@@ -73,13 +82,35 @@ func (a *admission) freeForCaller(p *pool) int64 {
 // the queue at once: it keeps the task if that takes no more than the places
 // (a worker is then on its way back to the queue, or not started yet), and
 // otherwise withdraws it and reports false.
-func (a *admission) keep(p *pool) bool {
+//
+// own reports that the caller is a worker between tasks: it must not wait
+// for room at all, since the room may be its own.
+func (a *admission) keep(p *pool) (ok, own bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.reserved.Add(1) // before it reads in: see reserved
+	own = p.crew.betweenTasks()
+	n := a.free(p)
+	if own {
+		n--
+	}
+	if n >= 0 {
+		return true, own
+	}
+	a.reserved.Add(-1)
+	a.withdraw() // before the next decision
+	return false, own
+}
+
+// stillFree decides again for a kept task whose place a Resize may have taken
+// away: it withdraws it if the places no longer hold it.
+func (a *admission) stillFree(p *pool) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.freeForCaller(p) >= 0 {
 		return true
 	}
-	a.withdraw() // before the next decision
+	a.withdraw()
 	return false
 }
 
@@ -89,7 +120,9 @@ func (a *admission) keep(p *pool) bool {
 func (a *admission) reserve(p *pool, n int64) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.reserved.Add(n) // before it reads in: see reserved
 	if a.freeForCaller(p) < n {
+		a.reserved.Add(-n)
 		return false
 	}
 	a.in.Add(uint64(n))

@@ -134,6 +134,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	}
 	if mode == admitted { // counted in by admission.reserve
 		t.time(p.clock.stamp(p.admission.in.Load()))
+		defer p.admission.reserved.Add(-1)
 	} else {
 		t.time(p.clock.stamp(p.admission.countIn()))
 	}
@@ -144,7 +145,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	}
 	// The queue's room is a free place unless a Resize shrank the crew
 	// while more tasks ran than its new size: then a Try call asks admission.
-	if mode != tryOnce || !p.crew.over() {
+	if p.fastPath(mode) {
 		select {
 		case p.tasks <- t:
 			if len(p.tasks) > 0 { // no idle worker took it at once
@@ -157,13 +158,26 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 	var resized <-chan struct{}
 	if mode == tryOnce {
 		resized = p.crew.resized.Load().(chan struct{})
-		if !p.admission.keep(p) {
+		ok, own := p.admission.keep(p)
+		if !ok {
 			return false, p.countRejected(p.errQueueFull)
+		}
+		defer p.admission.reserved.Add(-1)
+		if own { // a worker between tasks never waits: the room may be its own
+			select {
+			case p.tasks <- t:
+				return false, nil
+			default:
+				p.admission.withdraw()
+				return false, p.countRejected(p.errQueueFull)
+			}
 		}
 	}
 	// A worker just started takes t within a few turns, mostly: then there is
-	// no need to know who calls (for Group.Submit, a microsecond).
-	if p.crew.grow(p) && p.handOff(t) {
+	// no need to know who calls (for Group.Submit, a microsecond). A Try call
+	// admitted into a place waits in line at once instead, where no other
+	// submission can take the room it was admitted into.
+	if p.crew.grow(p) && p.fastPath(mode) && p.handOff(t) {
 		return false, nil
 	}
 	if mode == waitForRoom && p.insideTask(ctx) || mode == groupWait && p.crew.inTask() {
@@ -175,6 +189,21 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		return true, nil
 	}
 	return false, p.send(ctx, t, resized)
+}
+
+// fastPath reports whether a submission in mode may take the queue's room
+// without asking admission: not while Try tasks admitted into places wait to
+// be queued (but for those tasks themselves), and not for a Try call after a
+// Resize shrank the crew while more tasks ran than its new size.
+func (p *pool) fastPath(mode submitMode) bool {
+	switch {
+	case mode == admitted:
+		return true
+	case p.admission.reserved.Load() != 0:
+		return false
+	default:
+		return mode != tryOnce || !p.crew.over()
+	}
 }
 
 // handOff gives a worker just started a few scheduler turns to take t, or
@@ -220,7 +249,7 @@ func (p *pool) send(ctx context.Context, t task, resized <-chan struct{}) error 
 			return p.countRejected(p.errShutdown)
 		case <-resized:
 			resized = p.crew.resized.Load().(chan struct{})
-			if !p.admission.keep(p) {
+			if !p.admission.stillFree(p) {
 				return p.countRejected(p.errQueueFull)
 			}
 		}
