@@ -38,7 +38,7 @@ type admission struct {
 	waiting  atomic.Int64  // Submits waiting for room (see crew.resize)
 	reserved atomic.Int64  // Try tasks admitted into a place and not queued yet
 	_        [128 - 24]byte
-	here    paddedCounter // the part of in run by their submitter
+	here     paddedCounter // the part of in run by their submitter
 
 	mu sync.Mutex // one Try decision at a time, each seeing those before it
 }
