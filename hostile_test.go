@@ -143,8 +143,9 @@ func TestTrySubmitInACallbackDoesNotWaitForItsOwnWorker(t *testing.T) {
 func TestTrySubmitFromATaskStillUsesAnotherWorkersPlace(t *testing.T) {
 	e := newExecutor(t, 2, futures.WithQueueSize(0))
 	ctx := context.Background()
-	release := make(chan struct{})
-	blocked := futures.Submit(ctx, e, func(context.Context) (int, error) { <-release; return 0, nil })
+	release, started := make(chan struct{}), make(chan struct{})
+	blocked := futures.Submit(ctx, e, func(context.Context) (int, error) { close(started); <-release; return 0, nil })
+	<-started // on a worker: not run inline by the Result below
 	v, err := futures.Submit(ctx, e, func(ctx context.Context) (int, error) {
 		// One worker runs this task and the other is blocked: no room.
 		_, err := futures.TrySubmit(ctx, e, value(1))
