@@ -123,60 +123,28 @@ func (p *pool) submit(ctx context.Context, t task, mode submitMode) error {
 // submitMu for writing before it closes the queue, never closes it under a
 // send. Such a send can block (the queue is full): stop closes quit before it
 // takes submitMu, which wakes every blocked send (see send).
+//
+// Its one deferred call is the unlock: a Submit's path has no other.
 func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool, err error) {
 	p.submitMu.RLock()
 	defer p.submitMu.RUnlock()
+	if mode == tryOnce || mode == admitted {
+		return false, p.enqueueTry(ctx, t, mode)
+	}
 	if err := p.closedTo(ctx); err != nil {
-		if mode == admitted {
-			p.admission.withdraw()
-		}
 		return false, p.countRejected(err)
 	}
-	if mode == admitted { // counted in by admission.reserve
-		t.time(p.clock.stamp(p.admission.in.Load()))
-		defer p.admission.reserved.Add(-1)
-	} else {
-		t.time(p.clock.stamp(p.admission.countIn()))
-	}
+	t.time(p.clock.stamp(p.admission.countIn()))
 	if mode == inCaller {
 		p.admission.countHere()
 		p.working.Add(1)
 		return true, nil
 	}
-	// The queue's room is a free place unless a Resize shrank the crew
-	// while more tasks ran than its new size: then a Try call asks admission.
-	if p.fastPath(mode) {
-		select {
-		case p.tasks <- t:
-			if len(p.tasks) > 0 { // no idle worker took it at once
-				p.crew.grow(p)
-			}
-			return false, nil
-		default:
-		}
-	}
-	var resized <-chan struct{}
-	if mode == tryOnce {
-		resized = p.crew.resized.Load().(chan struct{})
-		ok, own := p.admission.keep(p)
-		if !ok {
-			return false, p.countRejected(p.errQueueFull)
-		}
-		defer p.admission.reserved.Add(-1)
-		if own { // a worker between tasks never waits: the room may be its own
-			select {
-			case p.tasks <- t:
-				return false, nil
-			default:
-				p.admission.withdraw()
-				return false, p.countRejected(p.errQueueFull)
-			}
-		}
+	if p.fastPath(mode) && p.offer(t) {
+		return false, nil
 	}
 	// A worker just started takes t within a few turns, mostly: then there is
-	// no need to know who calls (for Group.Submit, a microsecond). A Try call
-	// admitted into a place waits in line at once instead, where no other
-	// submission can take the room it was admitted into.
+	// no need to know who calls (for Group.Submit, a microsecond).
 	if p.crew.grow(p) && p.fastPath(mode) && p.handOff(t) {
 		return false, nil
 	}
@@ -188,7 +156,66 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		p.working.Add(1)
 		return true, nil
 	}
-	return false, p.send(ctx, t, resized)
+	return false, p.send(ctx, t, nil)
+}
+
+// enqueueTry is enqueue for the Try calls: a TrySubmit (tryOnce) asks
+// admission for a place when the queue has no room at once; a TryMap task
+// (admitted) has its place reserved already. Once admitted, a task waits in
+// line at once, where no other submission can take the room it was admitted
+// into, and its reservation ends when it is queued or refused.
+func (p *pool) enqueueTry(ctx context.Context, t task, mode submitMode) error {
+	if mode == admitted {
+		defer p.admission.reserved.Add(-1)
+		if err := p.closedTo(ctx); err != nil {
+			p.admission.withdraw()
+			return p.countRejected(err)
+		}
+		t.time(p.clock.stamp(p.admission.in.Load()))
+		if p.offer(t) {
+			return nil
+		}
+		p.crew.grow(p)
+		return p.send(ctx, t, nil)
+	}
+	if err := p.closedTo(ctx); err != nil {
+		return p.countRejected(err)
+	}
+	t.time(p.clock.stamp(p.admission.countIn()))
+	// The queue's room is a free place unless a Resize shrank the crew
+	// while more tasks ran than its new size: then admission decides.
+	if p.fastPath(mode) && p.offer(t) {
+		return nil
+	}
+	resized := p.crew.resized.Load().(chan struct{})
+	ok, own := p.admission.keep(p)
+	if !ok {
+		return p.countRejected(p.errQueueFull)
+	}
+	defer p.admission.reserved.Add(-1)
+	if own { // a worker between tasks never waits: the room may be its own
+		if p.offer(t) {
+			return nil
+		}
+		p.admission.withdraw()
+		return p.countRejected(p.errQueueFull)
+	}
+	p.crew.grow(p)
+	return p.send(ctx, t, resized)
+}
+
+// offer puts t on the queue if it has room, or an idle worker takes it, now;
+// a task left in the queue starts a worker if any is left to start.
+func (p *pool) offer(t task) bool {
+	select {
+	case p.tasks <- t:
+		if len(p.tasks) > 0 { // no idle worker took it at once
+			p.crew.grow(p)
+		}
+		return true
+	default:
+		return false
+	}
 }
 
 // fastPath reports whether a submission in mode may take the queue's room
