@@ -8,7 +8,7 @@
 # memory of workload F, and draws benchmarks/chart.svg (each library relative to
 # futures). The bursts of workloads H and I run once an op (-benchtime 1x),
 # COUNT_BURST times (default 3, about 11 s each), and get tables of their own;
-# the chart leaves them out. Raw results are left in benchmarks/results.txt.
+# the chart shows them too. Raw results are left in benchmarks/results.txt.
 set -euo pipefail
 cd "$(dirname "$0")"
 count=${COUNT:-8}
