@@ -191,6 +191,10 @@ func (f *Future[T]) State() State {
 //
 // fn should be quick and must not block: it delays the worker that runs it (and
 // a [TrySubmit] that waits for that worker to come back to the queue). A
+// callback is not a task: [Submit], [Group.Submit] and [Map] in it wait for
+// room like any caller outside the executor, which on a full pool may be the
+// room of the very worker that runs the callback; submit from a callback with
+// [TrySubmit] or [Group.TrySubmit], which then return [ErrQueueFull]. A
 // panic in fn is recovered and written to the standard logger with its stack, as
 // net/http does for a panicking handler; the worker and the other callbacks carry
 // on. OnDone panics if fn is nil.
