@@ -21,24 +21,26 @@ import (
 // first), and unfinished reads the workers' counts out before the counts in:
 // a count that moves while it reads can only make it larger.
 //
-// A Try task admitted into a place is reserved until it is queued: while any
-// is, no other submission takes the queue's room without asking admission,
-// so none can take the place it was admitted into. A Try call counts its
-// reservation before it reads the counts in, and a submission counts itself
-// in before it reads the reservations: so either the Try call sees the
-// submission (and counts it), or the submission sees the reservation (and
-// asks admission).
+// Some submissions are ahead of any newcomer: a Try task admitted into a
+// place, until it is queued, and a call waiting in line (see line). While any
+// is, no other submission takes the queue's room without asking admission
+// (the Try calls) or joining the line (the others), so none can take the
+// place a Try task was admitted into, or the turn of a call in line. A Try
+// call counts itself ahead before it reads the counts in, and a submission
+// counts itself in before it reads ahead: so either the Try call sees the
+// submission (and counts it), or the submission sees the Try call (and asks
+// admission).
 //
 // The hot path (a Submit whose task fits in the queue) costs one atomic add
 // and one load here; the sums over the workers' tallies are read only by a
 // Try call that found the queue full.
 type admission struct {
 	// Written by submitters, on a cache line of their own.
-	in       atomic.Uint64 // tasks counted in, less those withdrawn
-	waiting  atomic.Int64  // Submits waiting for room (see crew.resize)
-	reserved atomic.Int64  // Try tasks admitted into a place and not queued yet
-	_        [128 - 24]byte
-	here     paddedCounter // the part of in run by their submitter
+	in      atomic.Uint64 // tasks counted in, less those withdrawn
+	waiting atomic.Int64  // Submits waiting for room (see crew.resize)
+	ahead   atomic.Int64  // Try tasks admitted and not queued yet, and calls in line
+	_       [128 - 24]byte
+	here    paddedCounter // the part of in run by their submitter
 
 	mu sync.Mutex // one Try decision at a time, each seeing those before it
 }
@@ -88,7 +90,7 @@ func (a *admission) freeForCaller(p *pool) int64 {
 func (a *admission) keep(p *pool) (ok, own bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.reserved.Add(1) // before it reads in: see reserved
+	a.ahead.Add(1) // before it reads in: see admission
 	own = p.crew.betweenTasks()
 	n := a.free(p)
 	if own {
@@ -97,7 +99,7 @@ func (a *admission) keep(p *pool) (ok, own bool) {
 	if n >= 0 {
 		return true, own
 	}
-	a.reserved.Add(-1)
+	a.ahead.Add(-1)
 	a.withdraw() // before the next decision
 	return false, own
 }
@@ -120,9 +122,9 @@ func (a *admission) stillFree(p *pool) bool {
 func (a *admission) reserve(p *pool, n int64) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.reserved.Add(n) // before it reads in: see reserved
+	a.ahead.Add(n) // before it reads in: see admission
 	if a.freeForCaller(p) < n {
-		a.reserved.Add(-n)
+		a.ahead.Add(-n)
 		return false
 	}
 	a.in.Add(uint64(n))

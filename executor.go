@@ -80,14 +80,14 @@ func (e *Executor) pool() *pool {
 //
 // Submit panics if ctx, e or fn is nil.
 func Submit[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error)) *Future[T] {
-	return submitIn(ctx, e, fn, "Submit", waitForRoom)
+	return submitIn(ctx, e, fn, "Submit", waitForRoom, nil)
 }
 
 // submitIn is Submit for caller, which names the task in execution traces,
-// in mode.
-func submitIn[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error), caller string, mode submitMode) *Future[T] {
+// in mode, as a call of r (nil: a request of its own).
+func submitIn[T any](ctx context.Context, e *Executor, fn func(ctx context.Context) (T, error), caller string, mode submitMode, r *request) *Future[T] {
 	f := prepare(ctx, e, fn, caller)
-	if err := f.ctx.p.submit(ctx, f, mode); err != nil {
+	if err := f.ctx.p.submit(ctx, f, mode, r); err != nil {
 		f.endUnaccepted(err)
 	}
 	runtime.KeepAlive(e) // a Submit blocked on a full queue uses e
@@ -114,7 +114,7 @@ func TrySubmit[T any](ctx context.Context, e *Executor, fn func(ctx context.Cont
 		return nil, p.countRejected(p.errQueueFull) // without making a future
 	}
 	f := prepare(ctx, e, fn, "TrySubmit")
-	err := f.ctx.p.submit(ctx, f, tryOnce)
+	err := f.ctx.p.submit(ctx, f, tryOnce, nil)
 	runtime.KeepAlive(e)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ type Group[T any] struct {
 	cancel context.CancelCauseFunc
 	wait   context.Context // ctx's values without its cancellation, for Wait
 
+	req        request        // its calls wait in line as one
 	woken      sync.WaitGroup // the groupWaiters not yet run
 	unfinished atomic.Int64   // tasks submitted and not finished
 
@@ -86,7 +87,7 @@ func (g *Group[T]) Submit(fn func(ctx context.Context) (T, error)) *Future[T] {
 	token := err == nil && mode == groupWait && sem != nil
 	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: token}, ignoreCtx)
 	if err == nil {
-		err = g.e.p.submit(g.ctx, f, mode)
+		err = g.e.p.submit(g.ctx, f, mode, &g.req)
 	}
 	if err != nil {
 		f.endUnaccepted(err)
@@ -114,7 +115,7 @@ func (g *Group[T]) TrySubmit(fn func(ctx context.Context) (T, error)) (*Future[T
 	}
 	f := newFuture(g.ctx, p, fn, "Group.TrySubmit")
 	f.addWaiter(groupWaiter[T]{g: g, f: f, sem: sem, token: sem != nil}, ignoreCtx)
-	err := p.submit(g.ctx, f, tryOnce)
+	err := p.submit(g.ctx, f, tryOnce, &g.req)
 	if err != nil {
 		f.endUnaccepted(err) // gives back the token, and the counts enter took
 	}

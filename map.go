@@ -73,7 +73,7 @@ func mapOn[In, Out any](ctx context.Context, e *Executor, inputs []In, fn func(c
 	runners := make([]*Future[struct{}], n)
 	m := &mapper[In, Out]{in: inputs, out: out, fn: fn, cancel: cancel, runners: n}
 	for r := range runners {
-		runners[r] = submitIn(mctx, e, m.run, "Map", mode)
+		runners[r] = submitIn(mctx, e, m.run, "Map", mode, &m.req)
 	}
 	awaitAll(ctx, runners)
 	var runErr error
@@ -118,6 +118,7 @@ func awaitAll[T any](ctx context.Context, fs []*Future[T]) {
 
 // mapper hands out the indices of a Map's inputs to its runners.
 type mapper[In, Out any] struct {
+	req     request // its runners wait in line as one
 	in      []In
 	out     []Out
 	fn      func(context.Context, In) (Out, error)
@@ -219,13 +220,14 @@ func MapSeq[In, Out any](ctx context.Context, e *Executor, inputs iter.Seq[In], 
 	}
 	return func(yield func(Out, error) bool) {
 		s := &stream[Out]{ring: make([]*Future[Out], window*p.size())}
+		var req request // its items wait in line as one
 		mctx, cancel := context.WithCancelCause(ctx)
 		defer s.abandon(cancel)
 		for in := range inputs {
 			if ctx.Err() != nil || s.full() && !s.emit(ctx, yield) {
 				break
 			}
-			s.push(submitIn(mctx, e, func(ctx context.Context) (Out, error) { return fn(ctx, in) }, "MapSeq", waitForRoom))
+			s.push(submitIn(mctx, e, func(ctx context.Context) (Out, error) { return fn(ctx, in) }, "MapSeq", waitForRoom, &req))
 		}
 		for !s.broken && s.n > 0 && s.emit(ctx, yield) {
 		}

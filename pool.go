@@ -3,7 +3,6 @@ package futures
 import (
 	"cmp"
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,9 +21,9 @@ type task interface {
 // Executor, so that an unreachable Executor can be cleaned up while its
 // workers run.
 //
-// Four parts keep its rules, each in a file of its own: admission
+// Five parts keep its rules, each in a file of its own: admission
 // (admission.go) counts the tasks that hold a place and decides the Try
-// calls; the crew (crew.go) starts, sizes and retires the workers; shutdown
+// calls; the line (line.go) orders the submissions that wait for room; the crew (crew.go) starts, sizes and retires the workers; shutdown
 // (shutdown.go) ends it; the clock (clock.go) times tasks for Stats.
 type pool struct {
 	// Read for every task and written once, or seldom.
@@ -50,6 +49,7 @@ type pool struct {
 	_        [128 - 24]byte
 
 	admission admission
+	line      line
 	crew      crew
 	clock     clock
 
@@ -106,8 +106,8 @@ const (
 // submit queues t, or runs it in the caller where mode allows. It returns nil
 // once t is accepted (and, run in the caller, finished), or why t was refused;
 // a refused t is left for the caller to finish.
-func (p *pool) submit(ctx context.Context, t task, mode submitMode) error {
-	here, err := p.enqueue(ctx, t, mode)
+func (p *pool) submit(ctx context.Context, t task, mode submitMode, r *request) error {
+	here, err := p.enqueue(ctx, t, mode, r)
 	if here {
 		defer p.leave() // also when t calls runtime.Goexit
 		t.run(&p.crew.callers)
@@ -125,7 +125,7 @@ func (p *pool) submit(ctx context.Context, t task, mode submitMode) error {
 // takes submitMu, which wakes every blocked send (see send).
 //
 // Its one deferred call is the unlock: a Submit's path has no other.
-func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool, err error) {
+func (p *pool) enqueue(ctx context.Context, t task, mode submitMode, r *request) (here bool, err error) {
 	p.submitMu.RLock()
 	defer p.submitMu.RUnlock()
 	if mode == tryOnce || mode == admitted {
@@ -141,13 +141,10 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		return true, nil
 	}
 	if p.fastPath(mode) && p.offer(t) {
+		r.begin()
 		return false, nil
 	}
-	// A worker just started takes t within a few turns, mostly: then there is
-	// no need to know who calls (for Group.Submit, a microsecond).
-	if p.crew.grow(p) && p.fastPath(mode) && p.handOff(t) {
-		return false, nil
-	}
+	p.crew.grow(p) // for the tasks queued before t
 	if mode == waitForRoom && p.insideTask(ctx) || mode == groupWait && p.crew.inTask() {
 		// A task of this executor never waits for room: the worker that would
 		// make it could be held by a task that waits for this one (after a
@@ -156,7 +153,20 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 		p.working.Add(1)
 		return true, nil
 	}
-	return false, p.send(ctx, t, nil)
+	return false, p.waitInLine(ctx, t, r)
+}
+
+// waitInLine waits for room for t, a call of r, behind the calls before it
+// in line (see line), then for the queue.
+func (p *pool) waitInLine(ctx context.Context, t task, r *request) error {
+	p.admission.ahead.Add(1) // newcomers join the line behind it
+	defer p.admission.ahead.Add(-1)
+	if err := p.line.join(ctx, p.quit, p.errShutdown, r, p.size()); err != nil {
+		p.admission.withdraw()
+		return p.countRejected(err)
+	}
+	defer p.line.next()
+	return p.send(ctx, t, nil)
 }
 
 // enqueueTry is enqueue for the Try calls: a TrySubmit (tryOnce) asks
@@ -166,7 +176,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode) (here bool,
 // into, and its reservation ends when it is queued or refused.
 func (p *pool) enqueueTry(ctx context.Context, t task, mode submitMode) error {
 	if mode == admitted {
-		defer p.admission.reserved.Add(-1)
+		defer p.admission.ahead.Add(-1)
 		if err := p.closedTo(ctx); err != nil {
 			p.admission.withdraw()
 			return p.countRejected(err)
@@ -192,7 +202,7 @@ func (p *pool) enqueueTry(ctx context.Context, t task, mode submitMode) error {
 	if !ok {
 		return p.countRejected(p.errQueueFull)
 	}
-	defer p.admission.reserved.Add(-1)
+	defer p.admission.ahead.Add(-1)
 	if own { // a worker between tasks never waits: the room may be its own
 		if p.offer(t) {
 			return nil
@@ -219,33 +229,19 @@ func (p *pool) offer(t task) bool {
 }
 
 // fastPath reports whether a submission in mode may take the queue's room
-// without asking admission: not while Try tasks admitted into places wait to
-// be queued (but for those tasks themselves), and not for a Try call after a
+// without asking admission or joining the line: not while submissions are
+// ahead of it (Try tasks admitted into places and not queued yet, but for
+// those tasks themselves, or calls in line), and not for a Try call after a
 // Resize shrank the crew while more tasks ran than its new size.
 func (p *pool) fastPath(mode submitMode) bool {
 	switch {
 	case mode == admitted:
 		return true
-	case p.admission.reserved.Load() != 0:
+	case p.admission.ahead.Load() != 0:
 		return false
 	default:
 		return mode != tryOnce || !p.crew.over()
 	}
-}
-
-// handOff gives a worker just started a few scheduler turns to take t, or
-// another task, from a full queue, so that t fits; it reports whether it
-// did.
-func (p *pool) handOff(t task) bool {
-	for range 4 {
-		runtime.Gosched()
-		select {
-		case p.tasks <- t:
-			return true
-		default:
-		}
-	}
-	return false
 }
 
 // send waits for room for t on the queue, its ctx or shutdown; t waited

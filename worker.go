@@ -3,6 +3,7 @@ package futures
 import (
 	"context"
 	"log"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -191,4 +192,31 @@ func goid() uint64 {
 		id = id*10 + uint64(c-'0')
 	}
 	return id
+}
+
+// workEntry is the entry address of pool.work, the first call of every
+// worker goroutine.
+var workEntry = reflect.ValueOf((*pool).work).Pointer()
+
+// workerGoroutine reports whether the calling goroutine is a worker of some
+// executor: whether pool.work is at the bottom of its stack. It reads the
+// return addresses alone (runtime.Callers), and names only the last few.
+func workerGoroutine() bool {
+	var pcs [64]uintptr
+	for skip := 1; ; skip += len(pcs) - 4 { // batches overlap: the last has 4 calls
+		n := runtime.Callers(skip, pcs[:])
+		if n == len(pcs) {
+			continue
+		}
+		frames := runtime.CallersFrames(pcs[max(0, n-4):n])
+		for {
+			f, more := frames.Next()
+			if f.Entry == workEntry {
+				return true
+			}
+			if !more {
+				return false
+			}
+		}
+	}
 }

@@ -1,0 +1,152 @@
+package futures
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// line orders the submissions that wait for room on a full queue, so that a
+// burst is served in about arrival order.
+//
+// A channel serves its blocked senders call by call: a request that fans out
+// to 8 calls would go to the back for each, and under a burst every request
+// would advance a call at a time and all of them end with the burst. In the
+// line, only its heads wait on the queue, a few at a time (so that the queue
+// never waits for the next one to wake). A Map, a MapSeq and a Group are each
+// a request: once one of its calls has been let through, its next ones wait
+// in the started lane, served before the calls that have not started. So a
+// request that has started keeps its place until its fan-out is queued. A
+// plain Submit is a request of its own.
+//
+// No request keeps its place for ever: after as many turns as the executor
+// has workers, its next call waits at the back like a new request's, and
+// starts again when it gets there. A call whose ctx ends, or that shutdown
+// wakes, leaves at once.
+//
+// While anyone is in line, a newcomer joins it rather than take room on the
+// queue (see admission.ahead). Two kinds of call never join: the Try calls
+// (admission counts every call in line as holding a place, so a Try call
+// admitted is owed one), and a task's nested calls, which never wait.
+type line struct {
+	mu      sync.Mutex
+	heads   int       // calls let through to wait on the queue
+	started []*inLine // calls of requests that started, first come first
+	fresh   []*inLine // the others, first come first
+}
+
+// request is a fan-out whose calls wait in line as one.
+type request struct {
+	begun atomic.Bool // a call of it was queued or let through
+	turns int         // calls let through since it last came from the back; guarded by line.mu
+}
+
+// begin records that a call of r (nil: a plain Submit) was queued.
+func (r *request) begin() {
+	if r != nil && !r.begun.Load() {
+		r.begun.Store(true)
+	}
+}
+
+// inLine is a call waiting in line.
+type inLine struct {
+	req   *request
+	ready chan struct{} // closed when it is let through
+}
+
+// heads returns how many calls the line lets wait on the queue of an
+// executor of size workers at once.
+func heads(workers int) int { return max(1, workers/32) }
+
+// join waits until a call of r (nil: a request of its own) is let through
+// to wait on the queue of an executor of size workers. It returns nil then,
+// or the reason it gave up: ctx's cause, or shutdown. A call let through must
+// call next once it has queued its task or given up.
+func (l *line) join(ctx context.Context, quit <-chan struct{}, shutdown error, r *request, workers int) error {
+	l.mu.Lock()
+	if l.heads < heads(workers) && len(l.started)+len(l.fresh) == 0 {
+		l.heads++
+		took(r, true)
+		l.mu.Unlock()
+		return nil
+	}
+	w := &inLine{req: r, ready: make(chan struct{})}
+	if r != nil && r.begun.Load() && r.turns < workers {
+		l.started = append(l.started, w)
+	} else {
+		l.fresh = append(l.fresh, w)
+	}
+	l.mu.Unlock()
+	var err error
+	select {
+	case <-w.ready:
+		return nil
+	case <-ctx.Done():
+		err = context.Cause(ctx)
+	case <-quit:
+		err = shutdown
+	}
+	l.mu.Lock()
+	left := l.remove(w)
+	l.mu.Unlock()
+	if !left { // it was let through meanwhile: let the next one through
+		l.next()
+	}
+	return err
+}
+
+// next lets the first call waiting through in the caller's stead, started
+// ones first.
+func (l *line) next() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var w *inLine
+	switch {
+	case len(l.started) > 0:
+		w = pop(&l.started)
+		took(w.req, false)
+	case len(l.fresh) > 0:
+		w = pop(&l.fresh)
+		took(w.req, true)
+	default:
+		l.heads--
+		return
+	}
+	close(w.ready)
+}
+
+// pop takes the first call out of lane. It clears its slot: a request may
+// be a Group, which keeps its executor alive.
+func pop(lane *[]*inLine) *inLine {
+	w := (*lane)[0]
+	(*lane)[0] = nil
+	*lane = (*lane)[1:]
+	return w
+}
+
+// took counts a turn for r; fresh says it came from the back, which starts
+// its count again. The caller holds the line's mu.
+func took(r *request, fresh bool) {
+	switch {
+	case r == nil:
+		return
+	case fresh:
+		r.turns = 1
+	default:
+		r.turns++
+	}
+	r.begin()
+}
+
+// remove takes w out of its lane, and reports whether it was there. The
+// caller holds mu.
+func (l *line) remove(w *inLine) bool {
+	for _, lane := range []*[]*inLine{&l.started, &l.fresh} {
+		if i := slices.Index(*lane, w); i >= 0 {
+			*lane = slices.Delete(*lane, i, i+1)
+			return true
+		}
+	}
+	return false
+}
