@@ -1,0 +1,157 @@
+package futures
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// lineTest drives a line by hand for an executor of size workers: each
+// call joins from a goroutine of its own and reports when it is let through.
+type lineTest struct {
+	t       *testing.T
+	l       line
+	workers int
+	quit    chan struct{}
+	through chan string
+}
+
+func newLineTest(t *testing.T, workers int) *lineTest {
+	return &lineTest{t: t, workers: workers, quit: make(chan struct{}), through: make(chan string, 16)}
+}
+
+// join starts call name of r, and returns once it waits in a lane, or is
+// let through.
+func (lt *lineTest) join(ctx context.Context, r *request, name string) <-chan error {
+	before := lt.waiting()
+	done := make(chan error, 1)
+	passed := make(chan struct{})
+	go func() {
+		err := lt.l.join(ctx, lt.quit, ErrShutdown, r, lt.workers)
+		close(passed)
+		if err == nil {
+			lt.through <- name
+		}
+		done <- err
+	}()
+	for lt.waiting() == before {
+		select {
+		case <-passed:
+			return done
+		default:
+			runtime.Gosched() // the goroutine is on its way into the line
+		}
+	}
+	return done
+}
+
+func (lt *lineTest) waiting() int {
+	lt.l.mu.Lock()
+	defer lt.l.mu.Unlock()
+	return len(lt.l.started) + len(lt.l.fresh)
+}
+
+// next lets the next call through and returns its name.
+func (lt *lineTest) next() string {
+	lt.l.next()
+	select {
+	case name := <-lt.through:
+		return name
+	case <-time.After(10 * time.Second): // a hang is the failure
+		lt.t.Fatal("no call let through")
+		return ""
+	}
+}
+
+func TestLineServesAStartedRequestBeforeNewOnes(t *testing.T) {
+	lt := newLineTest(t, 8) // one head at a time
+	ctx := context.Background()
+	a, b, c := &request{}, &request{}, &request{}
+	lt.join(ctx, a, "a1")
+	assert.Equal(t, "a1", <-lt.through, "an empty line lets a call through at once")
+	lt.join(ctx, b, "b1")
+	lt.join(ctx, c, "c1")
+	assert.Equal(t, "b1", lt.next())
+	lt.join(ctx, a, "a2") // a started: it goes before c, which has not
+	assert.Equal(t, "a2", lt.next())
+	lt.join(ctx, b, "b2")
+	assert.Equal(t, "b2", lt.next())
+	assert.Equal(t, "c1", lt.next())
+	lt.l.next()
+	assert.Zero(t, lt.l.heads, "the last call out leaves the line empty")
+}
+
+func TestLineSendsARequestToTheBackAfterSizeTurns(t *testing.T) {
+	lt := newLineTest(t, 2) // one head; a request goes first for 2 turns
+	ctx := context.Background()
+	a, b, c := &request{}, &request{}, &request{}
+	lt.join(ctx, a, "a1")
+	<-lt.through
+	lt.join(ctx, c, "c1")
+	lt.join(ctx, a, "a2")
+	assert.Equal(t, "a2", lt.next(), "a started")
+	lt.join(ctx, a, "a3")
+	lt.join(ctx, b, "b1")
+	assert.Equal(t, "c1", lt.next(), "a had its 2 turns: a3 waits behind c1")
+	assert.Equal(t, "a3", lt.next(), "and before b1, which came after it")
+	lt.join(ctx, a, "a4")
+	assert.Equal(t, "a4", lt.next(), "a3 came from the back: a started again")
+	assert.Equal(t, "b1", lt.next())
+	lt.l.next()
+}
+
+func TestLineLetsSeveralHeadsThroughForALargeExecutor(t *testing.T) {
+	lt := newLineTest(t, 64) // two heads
+	ctx := context.Background()
+	lt.join(ctx, nil, "x")
+	lt.join(ctx, nil, "y")
+	lt.join(ctx, nil, "z")
+	assert.ElementsMatch(t, []string{"x", "y"}, []string{<-lt.through, <-lt.through})
+	assert.Equal(t, 1, lt.waiting())
+	assert.Equal(t, "z", lt.next())
+	lt.l.next()
+	lt.l.next()
+	assert.Zero(t, lt.l.heads)
+}
+
+func TestLineCallThatGivesUpLeavesItsPlace(t *testing.T) {
+	lt := newLineTest(t, 1)
+	lt.join(context.Background(), nil, "head")
+	<-lt.through
+	cause := errors.New("request gone")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	gone := lt.join(ctx, &request{}, "gone")
+	lt.join(context.Background(), nil, "next")
+	cancel(cause)
+	assert.Same(t, cause, <-gone)
+	assert.Equal(t, "next", lt.next(), "the call behind took its place")
+	stopped := lt.join(context.Background(), nil, "stopped")
+	close(lt.quit)
+	assert.ErrorIs(t, <-stopped, ErrShutdown)
+	lt.l.next()
+	assert.Zero(t, lt.l.heads)
+	assert.Zero(t, lt.waiting())
+}
+
+func TestLineCallLetThroughAsItGivesUpPassesItsTurnOn(t *testing.T) {
+	for range 200 { // both orders of the race, by the select's choice
+		lt := newLineTest(t, 1)
+		lt.join(context.Background(), nil, "head")
+		<-lt.through
+		ctx, cancel := context.WithCancel(context.Background())
+		racing := lt.join(ctx, nil, "racing")
+		cancel()
+		lt.l.next() // lets "racing" through, unless it left already
+		if err := <-racing; err == nil {
+			<-lt.through
+			lt.l.next()
+		}
+		require.Zero(t, lt.l.heads, "a turn was lost")
+		require.Zero(t, lt.waiting())
+	}
+}
