@@ -49,11 +49,14 @@ func (r *request) begin() {
 	}
 }
 
-// inLine is a call waiting in line.
+// inLine is a call waiting in line. They are reused (waiters): a burst
+// makes one per call that waits.
 type inLine struct {
 	req   *request
-	ready chan struct{} // closed when it is let through
+	ready chan struct{} // takes one token when it is let through
 }
+
+var waiters = sync.Pool{New: func() any { return &inLine{ready: make(chan struct{}, 1)} }}
 
 // heads returns how many calls the line lets wait on the queue of an
 // executor of size workers at once.
@@ -71,7 +74,9 @@ func (l *line) join(ctx context.Context, quit <-chan struct{}, shutdown error, r
 		l.mu.Unlock()
 		return nil
 	}
-	w := &inLine{req: r, ready: make(chan struct{})}
+	w := waiters.Get().(*inLine)
+	w.req = r
+	defer func() { w.req = nil; waiters.Put(w) }()
 	if r != nil && r.begun.Load() && r.turns < workers {
 		l.started = append(l.started, w)
 	} else {
@@ -91,6 +96,7 @@ func (l *line) join(ctx context.Context, quit <-chan struct{}, shutdown error, r
 	left := l.remove(w)
 	l.mu.Unlock()
 	if !left { // it was let through meanwhile: let the next one through
+		<-w.ready
 		l.next()
 	}
 	return err
@@ -113,7 +119,7 @@ func (l *line) next() {
 		l.heads--
 		return
 	}
-	close(w.ready)
+	w.ready <- struct{}{}
 }
 
 // pop takes the first call out of lane. It clears its slot: a request may
