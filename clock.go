@@ -40,12 +40,14 @@ func (c *clock) init() { c.epoch = time.Now() }
 // now returns the time since the epoch.
 func (c *clock) now() time.Duration { return time.Since(c.epoch) }
 
-// stamp returns the stamp of the task numbered n, or 0 if it is not timed.
-func (c *clock) stamp(n uint64) uint32 {
+// due reports whether the task numbered n is timed: while the clock
+// samples, most are not, and that costs a load.
+func (c *clock) due(n uint64) bool { return n&c.every.Load() == 0 }
+
+// stamp returns the stamp of a task that is due: now, and heavy while the
+// clock samples (if it stopped sampling since due, the task counts once).
+func (c *clock) stamp() uint32 {
 	every := c.every.Load()
-	if n&every != 0 {
-		return 0
-	}
 	s := uint32(c.now()/time.Microsecond)&usMask | timedBit
 	if every != 0 {
 		s |= heavyBit

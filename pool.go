@@ -134,7 +134,9 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode, r *request)
 	if err := p.closedTo(ctx); err != nil {
 		return false, p.countRejected(err)
 	}
-	t.time(p.clock.stamp(p.admission.countIn()))
+	if n := p.admission.countIn(); p.clock.due(n) {
+		t.time(p.clock.stamp())
+	}
 	if mode == inCaller {
 		p.admission.countHere()
 		p.working.Add(1)
@@ -181,7 +183,9 @@ func (p *pool) enqueueTry(ctx context.Context, t task, mode submitMode) error {
 			p.admission.withdraw()
 			return p.countRejected(err)
 		}
-		t.time(p.clock.stamp(p.admission.in.Load()))
+		if n := p.admission.in.Load(); p.clock.due(n) {
+			t.time(p.clock.stamp())
+		}
 		if p.offer(t) {
 			return nil
 		}
@@ -191,7 +195,9 @@ func (p *pool) enqueueTry(ctx context.Context, t task, mode submitMode) error {
 	if err := p.closedTo(ctx); err != nil {
 		return p.countRejected(err)
 	}
-	t.time(p.clock.stamp(p.admission.countIn()))
+	if n := p.admission.countIn(); p.clock.due(n) {
+		t.time(p.clock.stamp())
+	}
 	// The queue's room is a free place unless a Resize shrank the crew
 	// while more tasks ran than its new size: then admission decides.
 	if p.fastPath(mode) && p.offer(t) {
