@@ -1,6 +1,7 @@
 package futures
 
 import (
+	"container/heap"
 	"context"
 	"slices"
 	"sync"
@@ -31,15 +32,25 @@ import (
 // admitted is owed one), and a task's nested calls, which never wait.
 type line struct {
 	mu      sync.Mutex
-	heads   int       // calls let through to wait on the queue
-	started []*inLine // calls of requests that started, first come first
-	fresh   []*inLine // the others, first come first
+	heads   int           // calls let through to wait on the queue
+	started byRank        // calls of requests that started, the first started first
+	fresh   []*inLine     // the others, first come first
+	ranks   atomic.Uint64 // requests ranked so far
+	calls   uint64        // calls that waited so far
 }
 
 // request is a fan-out whose calls wait in line as one.
 type request struct {
-	begun atomic.Bool // a call of it was queued or let through
-	turns int         // calls let through since it last came from the back; guarded by line.mu
+	rank  atomic.Uint64 // its place among the started: when it arrived, by the line's count; 0 before
+	begun atomic.Bool   // a call of it was queued or let through
+	turns int           // calls let through since it last came from the back; guarded by line.mu
+}
+
+// arrive ranks r, if it is new, after the requests that arrived before it.
+func (r *request) arrive(l *line) {
+	if r != nil && r.rank.Load() == 0 {
+		r.rank.CompareAndSwap(0, l.ranks.Add(1))
+	}
 }
 
 // begin records that a call of r (nil: a plain Submit) was queued.
@@ -53,6 +64,7 @@ func (r *request) begin() {
 // makes one per call that waits.
 type inLine struct {
 	req   *request
+	seq   uint64        // the line's count of calls when it joined
 	ready chan struct{} // takes one token when it is let through
 }
 
@@ -70,17 +82,23 @@ func (l *line) join(ctx context.Context, quit <-chan struct{}, shutdown error, r
 	l.mu.Lock()
 	if l.heads < heads(workers) && len(l.started)+len(l.fresh) == 0 {
 		l.heads++
-		took(r, true)
+		took(r)
 		l.mu.Unlock()
 		return nil
 	}
 	w := waiters.Get().(*inLine)
-	w.req = r
+	l.calls++
+	w.req, w.seq = r, l.calls
 	defer func() { w.req = nil; waiters.Put(w) }()
-	if r != nil && r.begun.Load() && r.turns < workers {
-		l.started = append(l.started, w)
-	} else {
+	switch {
+	case r == nil || !r.begun.Load():
 		l.fresh = append(l.fresh, w)
+	case r.turns >= workers: // it had its turns: to the back, as if new
+		r.turns = 0
+		r.rank.Store(l.ranks.Add(1))
+		l.fresh = append(l.fresh, w)
+	default:
+		heap.Push(&l.started, w)
 	}
 	l.mu.Unlock()
 	var err error
@@ -110,11 +128,11 @@ func (l *line) next() {
 	var w *inLine
 	switch {
 	case len(l.started) > 0:
-		w = pop(&l.started)
-		took(w.req, false)
+		w = heap.Pop(&l.started).(*inLine)
+		took(w.req)
 	case len(l.fresh) > 0:
 		w = pop(&l.fresh)
-		took(w.req, true)
+		took(w.req)
 	default:
 		l.heads--
 		return
@@ -131,28 +149,45 @@ func pop(lane *[]*inLine) *inLine {
 	return w
 }
 
-// took counts a turn for r; fresh says it came from the back, which starts
-// its count again. The caller holds the line's mu.
-func took(r *request, fresh bool) {
-	switch {
-	case r == nil:
-		return
-	case fresh:
-		r.turns = 1
-	default:
+// took counts a turn for r, a call let through. The caller holds the
+// line's mu.
+func took(r *request) {
+	if r != nil {
 		r.turns++
+		r.begin()
 	}
-	r.begin()
 }
 
 // remove takes w out of its lane, and reports whether it was there. The
 // caller holds mu.
 func (l *line) remove(w *inLine) bool {
-	for _, lane := range []*[]*inLine{&l.started, &l.fresh} {
-		if i := slices.Index(*lane, w); i >= 0 {
-			*lane = slices.Delete(*lane, i, i+1)
-			return true
-		}
+	if i := slices.Index(l.started, w); i >= 0 {
+		heap.Remove(&l.started, i)
+		return true
+	}
+	if i := slices.Index(l.fresh, w); i >= 0 {
+		l.fresh = slices.Delete(l.fresh, i, i+1)
+		return true
 	}
 	return false
+}
+
+// byRank is the started lane, a heap: the call of the request that started
+// first, and of its calls the first to join, comes first.
+type byRank []*inLine
+
+func (h byRank) Len() int { return len(h) }
+func (h byRank) Less(i, j int) bool {
+	a, b := h[i], h[j]
+	ra, rb := a.req.rank.Load(), b.req.rank.Load()
+	return ra < rb || ra == rb && a.seq < b.seq
+}
+func (h byRank) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *byRank) Push(x any)   { *h = append(*h, x.(*inLine)) }
+func (h *byRank) Pop() any {
+	old := *h
+	w := old[len(old)-1]
+	old[len(old)-1] = nil // a request may be a Group, which keeps its executor alive
+	*h = old[:len(old)-1]
+	return w
 }

@@ -25,9 +25,10 @@ func newLineTest(t *testing.T, workers int) *lineTest {
 	return &lineTest{t: t, workers: workers, quit: make(chan struct{}), through: make(chan string, 16)}
 }
 
-// join starts call name of r, and returns once it waits in a lane, or is
-// let through.
+// join starts call name of r, as the pool does (r arrives first), and
+// returns once it waits in a lane, or is let through.
 func (lt *lineTest) join(ctx context.Context, r *request, name string) <-chan error {
+	r.arrive(&lt.l)
 	before := lt.waiting()
 	done := make(chan error, 1)
 	passed := make(chan struct{})
@@ -154,4 +155,21 @@ func TestLineCallLetThroughAsItGivesUpPassesItsTurnOn(t *testing.T) {
 		require.Zero(t, lt.l.heads, "a turn was lost")
 		require.Zero(t, lt.waiting())
 	}
+}
+
+func TestLineServesTheRequestThatStartedFirstFirst(t *testing.T) {
+	lt := newLineTest(t, 8)
+	ctx := context.Background()
+	a, b, c := &request{}, &request{}, &request{}
+	lt.join(ctx, a, "a1")
+	<-lt.through
+	lt.join(ctx, b, "b1")
+	assert.Equal(t, "b1", lt.next())
+	lt.join(ctx, c, "c1")
+	lt.join(ctx, b, "b2") // b's goroutine came back before a's
+	lt.join(ctx, a, "a2")
+	assert.Equal(t, "a2", lt.next(), "a started before b")
+	assert.Equal(t, "b2", lt.next())
+	assert.Equal(t, "c1", lt.next())
+	lt.l.next()
 }

@@ -137,6 +137,7 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode, r *request)
 	if n := p.admission.countIn(); p.clock.due(n) {
 		t.time(p.clock.stamp())
 	}
+	r.arrive(&p.line)
 	if mode == inCaller {
 		p.admission.countHere()
 		p.working.Add(1)
