@@ -18,7 +18,7 @@ type tally struct {
 	queueTime atomic.Int64  // nanoseconds
 	runTime   atomic.Int64  // nanoseconds
 	fromQueue bool          // its tasks came from the queue, each holding a place
-	_         [128 - 65]byte
+	_         [128 - 7*8 - 1]byte
 }
 
 // taken counts the tasks taken from the queue, run (started) or discarded;
