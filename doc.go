@@ -87,7 +87,14 @@
 //
 // The queue is a buffered channel ([DefaultQueueSize], or [WithQueueSize]).
 // Submit and [Group.Submit] block while it is full and give up when their ctx
-// ends or shutdown begins. The Try calls shed load instead: [TrySubmit] and
+// ends or shutdown begins. Blocked submissions wait in line, and a burst is
+// served in about arrival order: a request that has started (a [Map], a
+// [MapSeq], the tasks of one [Group]) goes before the requests that have
+// not, the one that arrived first first, so its fan-out is not interleaved
+// call by call with every other request's, and the median request of a burst
+// ends near the middle of the burst, not at its end. It keeps its place for
+// as many calls as the executor has workers, then waits at the back; each
+// plain Submit is a request of its own. The Try calls shed load instead: [TrySubmit] and
 // [Group.TrySubmit] admit exactly as many unfinished tasks as the executor has
 // workers plus queue slots, and [TryMap] admits a whole fan-out or none of it,
 // so a saturated service can answer 503 at once. They never wait for a task,

@@ -55,7 +55,8 @@ func (e *Executor) pool() *pool {
 }
 
 // Submit schedules fn on e and returns its future at once. It blocks only while
-// the queue is full (backpressure) and gives up when ctx is done or the executor
+// the queue is full (backpressure), in line with the other blocked submissions
+// (see the package doc), and gives up when ctx is done or the executor
 // shuts down; then the returned future is already Canceled and its error says
 // why: the cause of ctx ([context.Cause]), [ErrShutdown], or an [ErrBroken] error.
 //
