@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,4 +173,94 @@ func TestLineServesTheRequestThatStartedFirstFirst(t *testing.T) {
 	assert.Equal(t, "b2", lt.next())
 	assert.Equal(t, "c1", lt.next())
 	lt.l.next()
+}
+
+// TestBlockedRequestsAreServedInArrivalOrder drives a real executor of two
+// workers, one of them held, and no queue: three groups blocked at once are
+// served a (started) request at a time, where a channel alone would serve
+// them call by call (a1 b1 c1 a2 b2).
+func TestBlockedRequestsAreServedInArrivalOrder(t *testing.T) {
+	e := New(2, WithQueueSize(0))
+	defer e.Close()
+	p := e.p
+	ctx := context.Background()
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second) // a hang is the failure
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("never: %s", what)
+			}
+			runtime.Gosched()
+		}
+	}
+	lanes := func() (started, fresh int) {
+		p.line.mu.Lock()
+		defer p.line.mu.Unlock()
+		return len(p.line.started), len(p.line.fresh)
+	}
+	heads := func() int {
+		p.line.mu.Lock()
+		defer p.line.mu.Unlock()
+		return p.line.heads
+	}
+
+	ran := make(chan string, 8)
+	accepted := make(chan string, 8) // a Submit returned: its call left the line
+	release := map[string]chan struct{}{}
+	for _, n := range []string{"held", "gate", "a1", "a2", "b1", "b2", "c1"} {
+		release[n] = make(chan struct{})
+	}
+	task := func(name string) func(context.Context) (int, error) {
+		return func(context.Context) (int, error) {
+			ran <- name
+			<-release[name]
+			return 0, nil
+		}
+	}
+	Submit(ctx, e, task("held"))
+	require.Equal(t, "held", <-ran)
+	Submit(ctx, e, task("gate"))
+	require.Equal(t, "gate", <-ran)
+	var requests sync.WaitGroup
+	request := func(names ...string) {
+		requests.Go(func() {
+			g := NewGroup[int](ctx, e)
+			for _, n := range names {
+				g.Submit(task(n))
+				accepted <- n
+			}
+			_, err := g.Wait()
+			assert.NoError(t, err)
+		})
+	}
+	request("a1", "a2")
+	until("a1 waits on the queue", func() bool { return heads() == 1 })
+	request("b1", "b2")
+	until("b1 waits in line", func() bool { _, f := lanes(); return f == 1 })
+	request("c1")
+	until("c1 waits in line", func() bool { _, f := lanes(); return f == 2 })
+
+	var order []string
+	// step lets prev end: the call waiting on the queue runs and its Submit
+	// returns (call); then the line holds started and fresh calls.
+	step := func(prev, call string, started, fresh int) {
+		t.Helper()
+		close(release[prev])
+		order = append(order, <-ran)
+		require.Equal(t, call, <-accepted)
+		until(call+" left the line", func() bool {
+			s, f := lanes()
+			return s == started && f == fresh
+		})
+	}
+	step("gate", "a1", 1, 1) // b1 waits on the queue; a2 (started), c1 in line
+	step("a1", "b1", 1, 1)   // a2 (started first) waits on the queue; b2, c1 in line
+	step("b1", "a2", 0, 1)   // b2 waits on the queue; c1 in line
+	step("a2", "b2", 0, 0)   // c1 waits on the queue
+	step("b2", "c1", 0, 0)
+	close(release["c1"])
+	close(release["held"])
+	requests.Wait()
+	assert.Equal(t, []string{"a1", "b1", "a2", "b2", "c1"}, order)
 }
