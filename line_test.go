@@ -181,7 +181,6 @@ func TestLineServesTheRequestThatStartedFirstFirst(t *testing.T) {
 // them call by call (a1 b1 c1 a2 b2).
 func TestBlockedRequestsAreServedInArrivalOrder(t *testing.T) {
 	e := New(2, WithQueueSize(0))
-	defer e.Close()
 	p := e.p
 	ctx := context.Background()
 	until := func(what string, ok func() bool) {
@@ -211,6 +210,18 @@ func TestBlockedRequestsAreServedInArrivalOrder(t *testing.T) {
 	for _, n := range []string{"held", "gate", "a1", "a2", "b1", "b2", "c1"} {
 		release[n] = make(chan struct{})
 	}
+	var requests sync.WaitGroup
+	defer func() { // on failure too: let every task end, then shut down
+		for _, c := range release {
+			select {
+			case <-c:
+			default:
+				close(c)
+			}
+		}
+		requests.Wait()
+		assert.NoError(t, e.Close())
+	}()
 	task := func(name string) func(context.Context) (int, error) {
 		return func(context.Context) (int, error) {
 			ran <- name
@@ -222,7 +233,6 @@ func TestBlockedRequestsAreServedInArrivalOrder(t *testing.T) {
 	require.Equal(t, "held", <-ran)
 	Submit(ctx, e, task("gate"))
 	require.Equal(t, "gate", <-ran)
-	var requests sync.WaitGroup
 	request := func(names ...string) {
 		requests.Go(func() {
 			g := NewGroup[int](ctx, e)
@@ -241,14 +251,24 @@ func TestBlockedRequestsAreServedInArrivalOrder(t *testing.T) {
 	request("c1")
 	until("c1 waits in line", func() bool { _, f := lanes(); return f == 2 })
 
+	recv := func(c <-chan string) string {
+		t.Helper()
+		select {
+		case s := <-c:
+			return s
+		case <-time.After(10 * time.Second): // a hang is the failure
+			t.Fatal("nothing ran")
+			return ""
+		}
+	}
 	var order []string
 	// step lets prev end: the call waiting on the queue runs and its Submit
 	// returns (call); then the line holds started and fresh calls.
 	step := func(prev, call string, started, fresh int) {
 		t.Helper()
 		close(release[prev])
-		order = append(order, <-ran)
-		require.Equal(t, call, <-accepted)
+		order = append(order, recv(ran))
+		require.Equal(t, call, recv(accepted))
 		until(call+" left the line", func() bool {
 			s, f := lanes()
 			return s == started && f == fresh
@@ -259,8 +279,5 @@ func TestBlockedRequestsAreServedInArrivalOrder(t *testing.T) {
 	step("b1", "a2", 0, 1)   // b2 waits on the queue; c1 in line
 	step("a2", "b2", 0, 0)   // c1 waits on the queue
 	step("b2", "c1", 0, 0)
-	close(release["c1"])
-	close(release["held"])
-	requests.Wait()
 	assert.Equal(t, []string{"a1", "b1", "a2", "b2", "c1"}, order)
 }
