@@ -281,3 +281,82 @@ func TestBlockedRequestsAreServedInArrivalOrder(t *testing.T) {
 	step("b2", "c1", 0, 0)
 	assert.Equal(t, []string{"a1", "b1", "a2", "b2", "c1"}, order)
 }
+
+// TestLineIsEmptyAtRest drives a burst of requests of every kind from many
+// goroutines, some of which give up while they wait in line, and checks that
+// the line and its counts are back to zero once all have returned.
+func TestLineIsEmptyAtRest(t *testing.T) {
+	e := New(2, WithQueueSize(2))
+	p := e.p
+	gate := make(chan struct{})
+	work := func(ctx context.Context, _ int) (int, error) {
+		select {
+		case <-gate:
+			return 1, nil
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+	var requests sync.WaitGroup
+	cancels := make(chan context.CancelFunc, 64)
+	for i := range 64 {
+		ctx, cancel := context.WithCancel(context.Background())
+		if i%3 == 0 {
+			cancels <- cancel // given up while it waits
+		} else {
+			defer cancel()
+		}
+		requests.Go(func() {
+			switch i % 4 {
+			case 0:
+				_, _ = Map(ctx, e, []int{1, 2, 3}, work)
+			case 1:
+				g := NewGroup[int](ctx, e)
+				for range 3 {
+					g.Submit(func(ctx context.Context) (int, error) { return work(ctx, 0) })
+				}
+				_, _ = g.Wait()
+			case 2:
+				for range 3 {
+					_, _ = Submit(ctx, e, func(ctx context.Context) (int, error) { return work(ctx, 0) }).Result(ctx)
+				}
+			default:
+				for v := range MapSeq(ctx, e, func(yield func(int) bool) {
+					for i := range 3 {
+						if !yield(i) {
+							return
+						}
+					}
+				}, work) {
+					_ = v
+				}
+			}
+		})
+	}
+	until := func(ok func() bool) {
+		for deadline := time.Now().Add(10 * time.Second); !ok(); runtime.Gosched() {
+			if time.Now().After(deadline) {
+				t.Fatal("the burst never filled the line") // a hang is the failure
+			}
+		}
+	}
+	until(func() bool { // the line holds calls before any gives up
+		p.line.mu.Lock()
+		defer p.line.mu.Unlock()
+		return len(p.line.fresh)+len(p.line.started) > 8
+	})
+	close(cancels)
+	for cancel := range cancels {
+		cancel()
+	}
+	close(gate)
+	requests.Wait()
+	p.line.mu.Lock()
+	assert.Zero(t, p.line.heads, "calls let through")
+	assert.Empty(t, p.line.started)
+	assert.Empty(t, p.line.fresh)
+	p.line.mu.Unlock()
+	assert.Zero(t, p.admission.ahead.Load(), "calls counted ahead")
+	assert.Zero(t, p.admission.waiting.Load(), "calls counted waiting")
+	require.NoError(t, e.Close())
+}
