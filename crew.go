@@ -282,11 +282,10 @@ func (c *crew) inTask() bool {
 }
 
 // self returns the worker that calls it, or nil. A goroutine that is no
-// executor's worker learns it from its stack's return addresses, a fraction
-// of a microsecond for a stack of ten calls; a worker also reads its
-// goroutine id from a stack trace, some microseconds more, and less than
-// one if called at once from many goroutines, as a stack trace takes a
-// lock of the runtime's.
+// executor's worker learns it from its stack's return addresses (a quarter
+// of a microsecond for a stack of ten calls); a worker also reads its
+// goroutine id from a stack trace, some microseconds more, and more again
+// when many goroutines do at once, as a stack trace takes a runtime lock.
 func (c *crew) self() *worker {
 	if !workerGoroutine() {
 		return nil

@@ -122,9 +122,10 @@
 // worker is left to run). Here it cannot, as long as the task passes the ctx it
 // was given: Result, Wait, AsCompleted, Map, MapSeq and a Group made from that
 // ctx run a pending task of the same executor in the waiting task itself, and
-// Submit runs the task in place when the queue is full. [Group.Submit], which
-// takes no ctx, knows a task of its executor by the calling goroutine and runs
-// the task in it when the queue is full or the group at its limit. Shutdown
+// Submit runs the task in place when it would wait for room (the queue is full,
+// or others wait in line). [Group.Submit], which takes no ctx, knows a task of
+// its executor by the calling goroutine and runs the task in it when it would
+// wait for room or the group is at its limit. Shutdown
 // called from a task returns [ErrShutdownInTask] instead of waiting for itself.
 //
 // The trap: a task that waits with context.Background (or any ctx but its own)

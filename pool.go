@@ -23,7 +23,8 @@ type task interface {
 //
 // Five parts keep its rules, each in a file of its own: admission
 // (admission.go) counts the tasks that hold a place and decides the Try
-// calls; the line (line.go) orders the submissions that wait for room; the crew (crew.go) starts, sizes and retires the workers; shutdown
+// calls; the line (line.go) orders the submissions that wait for room; the
+// crew (crew.go) starts, sizes and retires the workers; shutdown
 // (shutdown.go) ends it; the clock (clock.go) times tasks for Stats.
 type pool struct {
 	// Read for every task and written once, or seldom.
