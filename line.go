@@ -16,15 +16,16 @@ import (
 // would advance a call at a time and all of them end with the burst. In the
 // line, only its heads wait on the queue, a few at a time (so that the queue
 // never waits for the next one to wake). A Map, a MapSeq and a Group are each
-// a request: once one of its calls has been let through, its next ones wait
-// in the started lane, served before the calls that have not started. So a
-// request that has started keeps its place until its fan-out is queued. A
-// plain Submit is a request of its own.
+// a request, ranked by the arrival of its first call; a plain Submit is a
+// request of its own. Once a call of a request has been queued or let
+// through, the request has started: its next calls wait in the started lane,
+// which is served before the calls of requests not started, lowest rank
+// first. So a request that has started keeps its place until its fan-out is
+// queued, however late its goroutine comes back with the next call.
 //
 // No request keeps its place for ever: after as many turns as the executor
-// has workers, its next call waits at the back like a new request's, and
-// starts again when it gets there. A call whose ctx ends, or that shutdown
-// wakes, leaves at once.
+// has workers, its next call waits at the back like a new request's, ranked
+// anew. A call whose ctx ends, or that shutdown wakes, leaves at once.
 //
 // While anyone is in line, a newcomer joins it rather than take room on the
 // queue (see admission.ahead). Two kinds of call never join: the Try calls
@@ -33,7 +34,7 @@ import (
 type line struct {
 	mu      sync.Mutex
 	heads   int           // calls let through to wait on the queue
-	started byRank        // calls of requests that started, the first started first
+	started byRank        // calls of requests that started, lowest rank first
 	fresh   []*inLine     // the others, first come first
 	ranks   atomic.Uint64 // requests ranked so far
 	calls   uint64        // calls that waited so far
@@ -96,6 +97,7 @@ func (l *line) join(ctx context.Context, quit <-chan struct{}, shutdown error, r
 	case r.turns >= workers: // it had its turns: to the back, as if new
 		r.turns = 0
 		r.rank.Store(l.ranks.Add(1))
+		heap.Init(&l.started) // other calls of r may wait there, ranked anew
 		l.fresh = append(l.fresh, w)
 	default:
 		heap.Push(&l.started, w)
@@ -172,8 +174,8 @@ func (l *line) remove(w *inLine) bool {
 	return false
 }
 
-// byRank is the started lane, a heap: the call of the request that started
-// first, and of its calls the first to join, comes first.
+// byRank is the started lane, a heap: the call of the request ranked lowest
+// (the first to arrive), and of its calls the first to join, comes first.
 type byRank []*inLine
 
 func (h byRank) Len() int { return len(h) }
