@@ -28,7 +28,10 @@ import (
 // anew. A call whose ctx ends, or that shutdown wakes, leaves at once.
 //
 // While anyone is in line, a newcomer joins it rather than take room on the
-// queue (see admission.ahead). Two kinds of call never join: the Try calls
+// queue (see admission.ahead). A plain Submit joins only while calls of
+// requests are in line: among plain Submits alone, the line would serve them
+// first come, first served, as the channel's own line of blocked senders
+// does, at twice the wake-ups. Two kinds of call never join: the Try calls
 // (admission counts every call in line as holding a place, so a Try call
 // admitted is owed one), and a task's nested calls, which never wait.
 type line struct {
@@ -38,6 +41,9 @@ type line struct {
 	fresh   []*inLine     // the others, first come first
 	ranks   atomic.Uint64 // requests ranked so far
 	calls   uint64        // calls that waited so far
+	// Calls of requests (not plain Submits) in line or let through: while
+	// there are none, a plain Submit waits on the queue at once.
+	requests atomic.Int64
 }
 
 // request is a fan-out whose calls wait in line as one.

@@ -157,6 +157,11 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode, r *request)
 		p.working.Add(1)
 		return true, nil
 	}
+	if r == nil && p.line.requests.Load() == 0 {
+		// No request waits: a plain Submit's line would be first come, first
+		// served, as the channel's own is, at twice the wake-ups.
+		return false, p.send(ctx, t, nil)
+	}
 	return false, p.waitInLine(ctx, t, r)
 }
 
@@ -165,6 +170,10 @@ func (p *pool) enqueue(ctx context.Context, t task, mode submitMode, r *request)
 func (p *pool) waitInLine(ctx context.Context, t task, r *request) error {
 	p.admission.ahead.Add(1) // newcomers join the line behind it
 	defer p.admission.ahead.Add(-1)
+	if r != nil {
+		p.line.requests.Add(1) // plain Submits join the line too
+		defer p.line.requests.Add(-1)
+	}
 	if err := p.line.join(ctx, p.quit, p.errShutdown, r, p.size()); err != nil {
 		p.admission.withdraw()
 		return p.countRejected(err)
