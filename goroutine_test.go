@@ -20,9 +20,14 @@ func nest(depth int, fn func()) {
 }
 
 func TestWorkerGoroutineKnowsWorkersAtAnyDepth(t *testing.T) {
-	e := New(2)
-	defer e.Close()
 	assert.False(t, workerGoroutine(), "the test's goroutine")
+	for _, e := range []*Executor{New(2), New(2, WithName("labeled"))} { // a named one's workers run under pprof.Do
+		testWorkerGoroutine(t, e)
+		require.NoError(t, e.Close())
+	}
+}
+
+func testWorkerGoroutine(t *testing.T, e *Executor) {
 	for _, depth := range []int{0, 1, 55, 59, 60, 61, 64, 200} {
 		var plain bool
 		nest(depth, func() { plain = workerGoroutine() })

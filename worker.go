@@ -200,7 +200,8 @@ var workEntry = reflect.ValueOf((*pool).work).Pointer()
 
 // workerGoroutine reports whether the calling goroutine is a worker of some
 // executor: whether pool.work is at the bottom of its stack. It reads the
-// return addresses alone (runtime.Callers), and names only the last few.
+// return addresses alone (runtime.Callers), and finds the functions of only
+// the last few (a call inlined into pool.work has pool.work's entry).
 func workerGoroutine() bool {
 	var pcs [64]uintptr
 	for skip := 1; ; skip += len(pcs) - 4 { // batches overlap: the last has 4 calls
@@ -208,15 +209,11 @@ func workerGoroutine() bool {
 		if n == len(pcs) {
 			continue
 		}
-		frames := runtime.CallersFrames(pcs[max(0, n-4):n])
-		for {
-			f, more := frames.Next()
-			if f.Entry == workEntry {
+		for _, pc := range pcs[max(0, n-4):n] {
+			if f := runtime.FuncForPC(pc - 1); f != nil && f.Entry() == workEntry {
 				return true
 			}
-			if !more {
-				return false
-			}
 		}
+		return false
 	}
 }
