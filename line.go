@@ -77,9 +77,9 @@ type inLine struct {
 
 var waiters = sync.Pool{New: func() any { return &inLine{ready: make(chan struct{}, 1)} }}
 
-// heads returns how many calls the line lets wait on the queue of an
+// headsFor returns how many calls the line lets wait on the queue of an
 // executor of size workers at once.
-func heads(workers int) int { return max(1, workers/32) }
+func headsFor(workers int) int { return max(1, workers/32) }
 
 // join waits until a call of r (nil: a request of its own) is let through
 // to wait on the queue of an executor of size workers. It returns nil then,
@@ -87,7 +87,7 @@ func heads(workers int) int { return max(1, workers/32) }
 // call next once it has queued its task or given up.
 func (l *line) join(ctx context.Context, quit <-chan struct{}, shutdown error, r *request, workers int) error {
 	l.mu.Lock()
-	if l.heads < heads(workers) && len(l.started)+len(l.fresh) == 0 {
+	if l.heads < headsFor(workers) && len(l.started)+len(l.fresh) == 0 {
 		l.heads++
 		took(r)
 		l.mu.Unlock()
